@@ -1,0 +1,29 @@
+# Two commands do everything on a fresh machine:
+#   make run    set up, then start the web app on http://127.0.0.1:7860
+#   make test   set up (with test extras and Debian's chromium), then run the tests
+PYTHON ?= python3
+PIP = $(PYTHON) -m pip
+
+.PHONY: install install-test browser run test eval bench
+
+install:
+	$(PIP) install torch==2.13.0
+	$(PIP) install -e .
+
+install-test: install
+	$(PIP) install -e '.[test]'
+
+browser:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+
+run: install
+	$(PYTHON) app.py
+
+test: install-test browser
+	$(PYTHON) -m pytest
+
+eval: install
+	assistant eval --baseline naive --gate
+
+bench: install
+	$(PYTHON) benchmarks/latency.py

@@ -1,0 +1,148 @@
+"""Extractive composer: choose the few sentences or list items that answer, as verbatim spans.
+
+The composer decides *what* to quote; the output rails (rails/output.py) verify every span and
+render the Answer text, so nothing reaches a person without that check.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.corpus import Document, Unit
+from assistant.lexicon import fold
+from assistant.models import AnswerKind
+from assistant.retrieval import Query, ScoredUnit
+
+QUOTE_BUDGET_CHARS = 420
+KEEP_RATIO = 0.62
+_LIST_INTENT = re.compile(r"\b(which|what|list|options?|kinds?|types?|names?|drugs|medications?|"
+                          r"medicines|combinations?|all)\b")
+_STOP = set("a an the of to for and or in on at is are was be been it its this that these those "
+            "what which who how when why do does did can could may might will would should my me "
+            "i you your we our they their with by from as about there any if not no yes get "
+            "have has had used use".split())
+
+
+@dataclass(frozen=True)
+class Span:
+    """A verbatim span of one document."""
+
+    doc: Document
+    start: int
+    end: int
+    section: str
+
+    @property
+    def text(self) -> str:
+        return self.doc.text[self.start : self.end]
+
+
+@dataclass
+class Draft:
+    """What the composer proposes; the output rails turn it into an Answer."""
+
+    kind: AnswerKind
+    question: str
+    standalone_question: str
+    spans: list[Span] = field(default_factory=list)
+    language: str = "en"
+    topic: str | None = None  # what the page does not cover, named for the reply
+    emergency: str | None = None  # "general", "fever" or "suicide"
+    framing: str | None = None  # optional framing written by an LLM, checked by the rails
+    notes: list[str] = field(default_factory=list)
+
+
+def content_terms(text: str) -> set[str]:
+    """Content words of a text, crudely stemmed, for coverage checks."""
+    return {_stem(w) for w in re.findall(r"[a-z0-9+-]+", fold(text)) if w not in _STOP}
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int) -> list[Span]:
+    """The passages that answer: the best unit with what it leans on, then others only when
+    they score close to it and cover query words the chosen ones do not."""
+    if not hits:
+        return []
+    wanted = content_terms(query.expanded)
+    chosen: list[list[Span]] = []
+    covered: set[str] = set()
+    used = 0
+    top = hits[0].score
+    for hit in hits[:12]:
+        if hit.score < KEEP_RATIO * top:
+            break
+        passage = _passage(hit, hits, query)
+        text = " ".join(s.text for s in passage)
+        if any(_overlaps(passage, other) for other in chosen):
+            continue
+        terms = content_terms(text) & wanted
+        if chosen and not (terms - covered):
+            continue
+        size = sum(s.end - s.start for s in passage)
+        if chosen and used + size > QUOTE_BUDGET_CHARS:
+            continue
+        chosen.append(passage)
+        covered |= terms
+        used += size
+        if len(chosen) >= max_passages:
+            break
+    spans = [s for passage in chosen for s in passage]
+    return _merge(spans)
+
+
+def _passage(hit: ScoredUnit, hits: list[ScoredUnit], query: Query) -> list[Span]:
+    doc, unit = hit.doc, hit.unit
+    if unit.kind == "item" and unit.antecedent is not None:
+        lead = doc.units[unit.antecedent]
+        siblings = [h for h in hits[:10] if h.unit.antecedent == lead.index and h.doc is doc]
+        if len(siblings) >= 3 or _LIST_INTENT.search(fold(query.raw)) and len(siblings) >= 2:
+            return [_chain_span(doc, lead, _list_end(doc, lead))]
+        return [_chain_span(doc, lead, lead), _span(doc, unit, unit)]
+    if unit.text.rstrip().endswith(":"):
+        return [_chain_span(doc, unit, _list_end(doc, unit))]
+    return [_chain_span(doc, unit, unit)]
+
+
+def _chain_span(doc: Document, first: Unit, last: Unit) -> Span:
+    """From the start of what ``first`` leans on to the end of ``last``."""
+    root = first
+    while root.antecedent is not None and doc.units[root.antecedent].kind == "sentence" \
+            and doc.units[root.antecedent].paragraph == root.paragraph:
+        root = doc.units[root.antecedent]
+    return _span(doc, root, last)
+
+
+def _list_end(doc: Document, lead: Unit) -> Unit:
+    items = [u for u in doc.units if u.antecedent == lead.index and u.kind == "item"]
+    return items[-1] if items else lead
+
+
+def _span(doc: Document, first: Unit, last: Unit) -> Span:
+    return Span(doc, first.start, last.end, first.section)
+
+
+def _overlaps(a: list[Span], b: list[Span]) -> bool:
+    return any(x.doc is y.doc and x.start < y.end and y.start < x.end for x in a for y in b)
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    """Join spans of one paragraph that touch or are separated only by spaces."""
+    out: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.doc.id, s.start)):
+        prev = out[-1] if out else None
+        if prev and prev.doc is span.doc and span.start >= prev.start and \
+                not prev.doc.text[prev.end : span.start].strip(" ") and \
+                "\n" not in prev.doc.text[prev.end : span.start]:
+            out[-1] = Span(prev.doc, prev.start, max(prev.end, span.end), prev.section)
+        elif prev and prev.doc is span.doc and span.start < prev.end:
+            out[-1] = Span(prev.doc, prev.start, max(prev.end, span.end), prev.section)
+        else:
+            out.append(span)
+    return out

@@ -1,0 +1,82 @@
+"""Follow-ups condensed with the chat history into a standalone question, without an LLM:
+a question that leans on the last turn (a pronoun, an ellipsis, an ordinal) and names no topic
+of its own borrows the topic of the previous turns."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.corpus import Document
+from assistant.lexicon import Lexicon, fold
+from assistant.models import ChatTurn
+
+_LEANS = re.compile(r"^(and|but|what about|how about|also|so|then|ok|okay|same)\b|"
+                    r"\b(it|its|it's|they|them|their|that|this|those|these|one|ones|"
+                    r"the other|the second|the first|the last|the same)\b")
+_PRONOUN = re.compile(r"\b(it|they|them|that one|this one|that|this)\b", re.IGNORECASE)
+_ORDINAL = re.compile(r"\b(the other( one)?|the second( one)?|the first( one)?|the last( one)?)\b",
+                      re.IGNORECASE)
+_SHORT = 8
+
+
+class Condenser:
+    """Knows the topics of the corpus (its drugs and section headings)."""
+
+    def __init__(self, docs: list[Document], lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        headings = {fold(s.heading) for d in docs for s in d.sections if s.level == 2}
+        extra = {"aromatase inhibitor", "ovarian ablation", "ovarian suppression", "menopause"}
+        self.phrases = sorted((headings | extra) - {"glossary"}, key=len, reverse=True)
+
+    def topics(self, text: str) -> list[str]:
+        """Topics named in a text, in the order they appear (drug names as on the page)."""
+        normalized = self.lexicon.normalize(text)
+        found: list[tuple[int, str]] = []
+        for generic in self.lexicon.drugs_in(normalized):
+            names = [generic, *self.lexicon.generic_to_brands.get(generic, [])]
+            pos = min((normalized.find(n) for n in names if n in normalized), default=0)
+            brand = self.lexicon.generic_to_brands.get(generic)
+            found.append((pos, f"{generic} ({brand[0].title()})" if brand else generic))
+        for phrase in self.phrases:
+            pos = normalized.find(phrase)
+            if pos >= 0 and not any(phrase in t for _, t in found):
+                found.append((pos, phrase))
+        return [t for _, t in sorted(found)]
+
+    def condense(self, question: str, history: list[ChatTurn]) -> str:
+        """A standalone form of ``question`` (unchanged when it stands on its own)."""
+        if not history:
+            return question
+        folded = fold(question)
+        own = self.topics(question)
+        leans = bool(_LEANS.search(folded))
+        if own and not _ORDINAL.search(folded):
+            return question
+        if not leans and len(folded.split()) > _SHORT:
+            return question
+        last_user = next((t.content for t in reversed(history) if t.role == "user"), "")
+        last_reply = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+        asked = self.topics(last_user)
+        if _ORDINAL.search(folded):
+            offered = self.topics(last_reply)
+            others = [t for t in offered if t not in asked] or offered
+            topic = self._pick_ordinal(folded, others)
+        else:
+            topic = asked[0] if asked else (self.topics(last_reply) or [None])[0]
+        if topic is None:
+            return question
+        if _ORDINAL.search(folded):
+            return _ORDINAL.sub(topic, question, count=1)
+        if _PRONOUN.search(question):
+            return _PRONOUN.sub(topic, question, count=1)
+        return f"{question.rstrip(' ?')} ({topic})?"
+
+    @staticmethod
+    def _pick_ordinal(folded: str, topics: list[str]) -> str | None:
+        if not topics:
+            return None
+        if "second" in folded and len(topics) > 1:
+            return topics[1]
+        if "last" in folded:
+            return topics[-1]
+        return topics[0]

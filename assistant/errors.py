@@ -1,0 +1,21 @@
+"""Errors the core raises; every face turns them into its own message (never a traceback)."""
+
+
+class AssistantError(Exception):
+    """Base class: a problem the person or operator can act on; its message is shown as is."""
+
+
+class InvalidQuestionError(AssistantError):
+    """The question is empty, too long or not text (seen by the person asking)."""
+
+
+class CorpusError(AssistantError):
+    """A corpus file is missing, unreadable or malformed (seen by the operator)."""
+
+
+class IndexError_(AssistantError):
+    """The index cannot be built or opened (seen by the operator)."""
+
+
+class SettingsError(AssistantError):
+    """A setting has an invalid value (seen by the operator at start-up)."""

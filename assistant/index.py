@@ -1,0 +1,252 @@
+"""Chroma store of chunks and units, its manifest, and the atomic rebuild.
+
+Embedded mode keeps one Chroma ``PersistentClient`` directory per build under ``index_dir``
+and a ``current`` pointer file that is swapped only once a build is complete. Server mode
+(``chroma_url``) names collections by the build key and renames them into place when done.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlparse
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.chunking import CHUNKING_VERSION, Chunk, chunk_document
+from assistant.corpus import Document, Unit, corpus_hash, load_corpus
+from assistant.embeddings import MODEL_NAME, set_offline_env
+from assistant.errors import IndexError_
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+POINTER = "current"
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a build was made from; a mismatch with the corpus or code means a rebuild."""
+
+    corpus_hash: str
+    model: str
+    chunking_version: str
+    chunks: int
+    units: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.corpus_hash}-{self.chunking_version}"
+
+
+def unit_context(doc: Document, unit: Unit) -> str:
+    """The text embedded and BM25-indexed for a unit: its heading and what it leans on."""
+    heading = unit.section.split(" > ")[-1]
+    parts = [heading + ":"]
+    seen = set()
+    lead = unit.antecedent
+    chain: list[str] = []
+    while lead is not None and lead not in seen:
+        seen.add(lead)
+        chain.insert(0, doc.units[lead].text)
+        lead = doc.units[lead].antecedent
+    parts.extend(chain)
+    parts.append(unit.text)
+    return " ".join(parts)
+
+
+class VectorIndex:
+    """Dense search over the chunks and units of the corpus, stored in Chroma."""
+
+    def __init__(self, settings: Settings, embeddings: Embeddings,
+                 on_status: Callable[[str], None] | None = None) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+        self._status = on_status or (lambda message: log.info(message))
+        self._chunks_store: Any = None
+        self._units_store: Any = None
+        self.manifest: Manifest | None = None
+
+    # -- opening -----------------------------------------------------------------------
+    def expected_manifest(self, docs: list[Document]) -> Manifest:
+        chunks = sum(len(chunk_document(d)) for d in docs)
+        units = sum(len(d.units) for d in docs)
+        return Manifest(corpus_hash(self.settings.corpus_dir), MODEL_NAME, CHUNKING_VERSION,
+                        chunks, units)
+
+    def open(self, docs: list[Document], rebuild: bool = False) -> Manifest:
+        """Open the index for ``docs``, building it when missing, stale, corrupt or asked."""
+        expected = self.expected_manifest(docs)
+        if self.settings.chroma_url:
+            return self._open_server(docs, expected, rebuild)
+        return self._open_embedded(docs, expected, rebuild)
+
+    def _open_embedded(self, docs: list[Document], expected: Manifest, rebuild: bool) -> Manifest:
+        root = self.settings.index_dir
+        current = read_pointer(root)
+        if current is not None and not rebuild:
+            found = read_manifest(root / current)
+            if found == expected:
+                try:
+                    self._attach(self._persistent_client(root / current), expected)
+                    self.manifest = expected
+                    return expected
+                except Exception as exc:  # noqa: BLE001 - any failure to open means rebuild
+                    self._status(f"The index in {root / current} is unreadable ({exc}); "
+                                 "rebuilding it.")
+            elif found is None:
+                self._status(f"The index in {root / current} has no valid manifest; rebuilding.")
+            else:
+                self._status("The corpus or the model changed since the index was built; "
+                             "rebuilding it.")
+        elif current is None:
+            self._status(f"No index in {root}; building it (about 10 s).")
+        build_dir = self.build_embedded(docs, expected)
+        self._attach(self._persistent_client(build_dir), expected)
+        self.manifest = expected
+        return expected
+
+    def build_embedded(self, docs: list[Document], expected: Manifest) -> Path:
+        """Build into a new directory, then swap the pointer; the old build keeps serving
+        until the swap, and an interrupted build leaves only an unused directory behind."""
+        root = self.settings.index_dir
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise IndexError_(f"Cannot create the index folder {root}: {exc}") from None
+        build_dir = root / f"build-{expected.key}-{uuid.uuid4().hex[:8]}"
+        started = time.perf_counter()
+        client = self._persistent_client(build_dir)
+        self._fill(client, docs, "", expected.key)
+        (build_dir / MANIFEST).write_text(json.dumps(expected.__dict__, indent=2))
+        write_pointer(root, build_dir.name)
+        self._status(f"Index built in {time.perf_counter() - started:.1f} s: {build_dir}")
+        for old in root.glob("build-*"):
+            if old.name != build_dir.name and old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+        return build_dir
+
+    def _open_server(self, docs: list[Document], expected: Manifest, rebuild: bool) -> Manifest:
+        client = self._http_client()
+        names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+        final = self._names(expected.key)
+        if rebuild or not all(n in names for n in final):
+            self._status(f"Building the index in the Chroma server {self.settings.chroma_url}.")
+            temp = f"tmp{uuid.uuid4().hex[:8]}-"
+            self._fill(client, docs, temp, expected.key)
+            for name in final:
+                if name in names:
+                    client.delete_collection(name)
+                client.get_collection(temp + name).modify(name=name)
+        self._attach(client, expected)
+        self.manifest = expected
+        return expected
+
+    # -- Chroma plumbing ---------------------------------------------------------------
+    def _names(self, key: str) -> tuple[str, str]:
+        prefix = self.settings.collection_prefix
+        if self.settings.chroma_url:
+            return f"{prefix}-{key}-chunks", f"{prefix}-{key}-units"
+        return f"{prefix}-chunks", f"{prefix}-units"
+
+    def _persistent_client(self, path: Path) -> Any:
+        set_offline_env()
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        return chromadb.PersistentClient(path=str(path),
+                                         settings=ChromaSettings(anonymized_telemetry=False))
+
+    def _http_client(self) -> Any:
+        set_offline_env()
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        url = urlparse(self.settings.chroma_url or "")
+        try:
+            return chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or 8000,
+                                       ssl=url.scheme == "https",
+                                       settings=ChromaSettings(anonymized_telemetry=False))
+        except Exception as exc:  # noqa: BLE001 - report any connection failure plainly
+            raise IndexError_(f"Cannot reach the Chroma server at {self.settings.chroma_url}: "
+                              f"{exc}") from None
+
+    def _store(self, client: Any, name: str) -> Any:
+        from langchain_chroma import Chroma
+
+        return Chroma(client=client, collection_name=name, embedding_function=self.embeddings,
+                      collection_metadata={"hnsw:space": "cosine"})
+
+    def _fill(self, client: Any, docs: list[Document], name_prefix: str, key: str) -> None:
+        chunk_name, unit_name = (name_prefix + n for n in self._names(key))
+        chunks: list[Chunk] = [c for d in docs for c in chunk_document(d)]
+        self._store(client, chunk_name).add_texts(
+            texts=[f"{c.section.split(' > ')[-1]}: {c.text}" for c in chunks],
+            metadatas=[{"doc_id": c.doc_id, "section": c.section, "start": c.start,
+                        "end": c.end} for c in chunks],
+            ids=[c.id for c in chunks])
+        self._store(client, unit_name).add_texts(
+            texts=[unit_context(d, u) for d in docs for u in d.units],
+            metadatas=[{"doc_id": d.id, "unit": u.index, "section": u.section,
+                        "start": u.start, "end": u.end} for d in docs for u in d.units],
+            ids=[f"{d.id}#u{u.index}" for d in docs for u in d.units])
+
+    def _attach(self, client: Any, expected: Manifest) -> None:
+        chunk_name, unit_name = self._names(expected.key)
+        existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+        if chunk_name not in existing or unit_name not in existing:
+            raise IndexError_("index collections are missing")
+        self._chunks_store = self._store(client, chunk_name)
+        self._units_store = self._store(client, unit_name)
+        counts = (self._chunks_store._collection.count(), self._units_store._collection.count())
+        if counts != (expected.chunks, expected.units):
+            raise IndexError_(f"index holds {counts}, expected "
+                              f"{(expected.chunks, expected.units)}")
+
+    # -- search ------------------------------------------------------------------------
+    def search_units(self, vector: list[float], k: int) -> list[tuple[str, int, float]]:
+        """(doc_id, unit index, cosine similarity) of the ``k`` nearest units."""
+        # langchain-chroma returns the cosine *distance* here, nearest first.
+        hits = self._units_store.similarity_search_by_vector_with_relevance_scores(vector, k=k)
+        return [(d.metadata["doc_id"], int(d.metadata["unit"]), 1.0 - float(s)) for d, s in hits]
+
+    def search_chunks(self, vector: list[float], k: int) -> list[tuple[str, int, int, float]]:
+        """(doc_id, start, end, similarity) of the ``k`` nearest chunks."""
+        hits = self._chunks_store.similarity_search_by_vector_with_relevance_scores(vector, k=k)
+        return [(d.metadata["doc_id"], int(d.metadata["start"]), int(d.metadata["end"]),
+                 1.0 - float(s)) for d, s in hits]
+
+
+def read_pointer(root: Path) -> str | None:
+    try:
+        name = (root / POINTER).read_text().strip()
+    except OSError:
+        return None
+    return name if name and (root / name).is_dir() else None
+
+
+def write_pointer(root: Path, name: str) -> None:
+    tmp = root / f"{POINTER}.{uuid.uuid4().hex[:6]}.tmp"
+    tmp.write_text(name)
+    os.replace(tmp, root / POINTER)
+
+
+def read_manifest(build_dir: Path) -> Manifest | None:
+    try:
+        return Manifest(**json.loads((build_dir / MANIFEST).read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def build_index(settings: Settings, embeddings: Embeddings, rebuild: bool = True,
+                on_status: Callable[[str], None] | None = None) -> Manifest:
+    """Build (or rebuild) the index for the corpus in ``settings``; used by ``assistant index``."""
+    docs = load_corpus(settings.corpus_dir)
+    return VectorIndex(settings, embeddings, on_status).open(docs, rebuild=rebuild)

@@ -1,0 +1,166 @@
+"""The page's own vocabulary: drug names read from its "generic (Brand)" pairs, lay synonyms
+(a data file), and fuzzy spelling correction against the page's words (rapidfuzz)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
+
+from rapidfuzz import fuzz, process
+
+from assistant.corpus import Document
+
+# "letrozole (Femera)", "carboplatin (Paraplatin, Paraplatin AQ)", "5-fluorouracil (Adrucil, 5-FU)"
+_PAIR = re.compile(r"([A-Za-z0-9][A-Za-z0-9-]*)\s\(((?:[A-Z0-9][\w+-]*)(?:\s[A-Z]{1,3})?"
+                   r"(?:,\s*[A-Z0-9][\w+-]*(?:\s[A-Z]{1,3})?)*)\)")
+_WORD = re.compile(r"[a-z0-9]+(?:[-–][a-z0-9]+)*")
+_DRUG_SUFFIX = re.compile(r"(mab|nib|lib|ciclib|parib|platin|rubicin|taxel|tabine|mide|mustine|"
+                          r"lisib|rolimus|trozole|strant|xifen|fene|tecan|zumab|ximab|mumab)$")
+
+
+def fold(text: str) -> str:
+    """Lower-case, plain apostrophes and hyphens, accents removed: for matching, never quoting."""
+    text = text.replace("’", "'").replace("–", "-").replace("—", "-").lower()
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def _data_lines(name: str) -> list[list[str]]:
+    raw = resources.files("assistant.data").joinpath(name).read_text(encoding="utf-8")
+    return [line.split("\t") for line in raw.splitlines() if line.strip() and line[0] != "#"]
+
+
+@dataclass
+class Lexicon:
+    """Aliases and vocabulary of the corpus, built once from the documents."""
+
+    brand_to_generic: dict[str, str] = field(default_factory=dict)
+    generic_to_brands: dict[str, list[str]] = field(default_factory=dict)
+    vocabulary: set[str] = field(default_factory=set)
+    lay_terms: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    unlisted: dict[str, str] = field(default_factory=dict)
+    abbreviations: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_documents(cls, docs: list[Document]) -> Lexicon:
+        lex = cls()
+        for doc in docs:
+            for generic, brands in find_drug_pairs(doc.text):
+                g = fold(generic)
+                for brand in brands:
+                    for b in {fold(brand), fold(brand).split()[0]}:
+                        lex.brand_to_generic.setdefault(b, g)
+                        lex.generic_to_brands.setdefault(g, [])
+                        if b not in lex.generic_to_brands[g]:
+                            lex.generic_to_brands[g].append(b)
+            for phrase, abbreviation in find_abbreviations(doc.text):
+                lex.abbreviations[fold(abbreviation)] = fold(phrase)
+            lex.vocabulary.update(w for w in words(doc.text) if len(w) >= 4)
+            lex.vocabulary.update(fold(t) for t in words(doc.title))
+        for pattern, replacement in _data_lines("lay_terms.tsv"):
+            lex.lay_terms.append((re.compile(rf"(?<![\w+-])(?:{pattern})(?![\w+-])"),
+                                  replacement))
+        for row in _data_lines("unlisted_treatments.tsv"):
+            lex.unlisted[fold(row[0])] = row[1] if len(row) > 1 else row[0]
+        return lex
+
+    @property
+    def drug_names(self) -> set[str]:
+        return set(self.brand_to_generic) | set(self.generic_to_brands)
+
+    def correct(self, token: str) -> str:
+        """The page's spelling of a near-miss token ("hercepton" -> "herceptin"), else token."""
+        if len(token) < 4 or token in self.vocabulary or token in self.unlisted:
+            return token
+        cutoff = 80 if len(token) >= 6 else 86
+        match = process.extractOne(token, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return match[0] if match else token
+
+    def normalize(self, text: str) -> str:
+        """Folded text with lay terms mapped to the page's words and misspellings corrected."""
+        folded = fold(text)
+        for pattern, replacement in self.lay_terms:
+            folded = pattern.sub(replacement, folded)
+        return " ".join(self.correct(w) for w in _WORD.findall(folded))
+
+    def drugs_in(self, normalized: str) -> list[str]:
+        """Generic names of the page's drugs named in a normalized text (brands resolved)."""
+        found: list[str] = []
+        for w in normalized.split():
+            generic = self.brand_to_generic.get(w, w if w in self.generic_to_brands else None)
+            if generic and generic not in found:
+                found.append(generic)
+        return found
+
+    def expand(self, normalized: str) -> str:
+        """Add the generic of every brand and the brands of every generic named."""
+        extra: list[str] = []
+        for abbreviation, phrase in self.abbreviations.items():
+            if re.search(rf"(?<![\w+]){re.escape(abbreviation)}(?![\w+])", normalized):
+                extra.append(phrase)
+        for generic in self.drugs_in(normalized):
+            extra.append(generic)
+            extra.extend(self.generic_to_brands.get(generic, []))
+        return " ".join([normalized, *(e for e in extra if e not in normalized.split())])
+
+    def unlisted_in(self, normalized: str, raw: str) -> list[str]:
+        """Treatments or drugs named in the question that the page does not list."""
+        found = [label for key, label in self.unlisted.items()
+                 if re.search(rf"\b{re.escape(key)}\b", normalized)]
+        for w in words(raw):
+            if (len(w) >= 7 and _DRUG_SUFFIX.search(w) and w not in self.vocabulary
+                    and self.correct(w) not in self.drug_names
+                    and not any(w in fold(label) for label in found)):
+                found.append(w)
+        return found
+
+
+def find_drug_pairs(text: str) -> list[tuple[str, list[str]]]:
+    """Every "generic (Brand[, Brand])" pair written in ``text``, in order, abbreviations
+    such as "follicle-stimulating hormone (FSH)" left out."""
+    pairs = []
+    for match in _PAIR.finditer(text):
+        brands = [b.strip() for b in match.group(2).split(",")]
+        if not _abbreviated_phrase(text[: match.end(1)], brands[0]):
+            pairs.append((match.group(1), brands))
+    return pairs
+
+
+def find_abbreviations(text: str) -> list[tuple[str, str]]:
+    """(phrase, abbreviation) for "follicle-stimulating hormone (FSH)" and the like."""
+    found = []
+    for match in _PAIR.finditer(text):
+        abbreviation = match.group(2).split(",")[0].strip()
+        phrase = _abbreviated_phrase(text[: match.end(1)], abbreviation)
+        if phrase:
+            found.append((phrase, abbreviation))
+    return found
+
+
+def _abbreviated_phrase(before: str, abbreviation: str) -> str | None:
+    """The words before the parenthesis whose initials spell ``abbreviation``, if any."""
+    letters = [c.lower() for c in abbreviation if c.isalpha()]
+    if not letters or not abbreviation.replace("+", "").isupper():
+        return None
+    tokens = re.findall(r"[A-Za-z]+", before)[-len(letters) - 2 :]
+    parts = [p for t in tokens for p in t.split("-")]
+    initials = [p[0].lower() for p in parts]
+    for start in range(len(initials)):
+        if initials[start] != letters[0]:
+            continue
+        it = iter(initials[start:])
+        if all(letter in it for letter in letters):
+            # phrase: the words from the first matched initial to the end
+            words_before = re.findall(r"[A-Za-z][\w-]*", before)
+            n = 0
+            for w in reversed(words_before):
+                n += 1
+                if w.lower().startswith(letters[0]):
+                    break
+            return " ".join(words_before[-n:])
+    return None

@@ -1,0 +1,46 @@
+"""Typed objects passed between stages: Quote and Answer (the public contract), ChatTurn."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+AnswerKind = Literal["answer", "not_in_document", "out_of_scope", "personal_advice", "emergency"]
+
+
+class Quote(BaseModel):
+    """A verbatim span of a corpus document: ``document.text[start:end] == text``."""
+
+    text: str
+    source: str = Field(description="document id")
+    title: str
+    section: str = Field(description="section path, e.g. 'Hormonal therapy > ...'")
+    url: str
+    start: int
+    end: int
+
+    @property
+    def citation(self) -> str:
+        """Human-readable citation: title > section."""
+        if not self.section or self.section == self.title:
+            return self.title
+        return f"{self.title} > {self.section}"
+
+
+class ChatTurn(BaseModel):
+    """One message of the conversation history."""
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class Answer(BaseModel):
+    """What every face renders. See DESIGN.md, 'The Answer (JSON form)'."""
+
+    kind: AnswerKind
+    text: str
+    quotes: list[Quote] = Field(default_factory=list)
+    question: str
+    standalone_question: str
+    language: str = "en"

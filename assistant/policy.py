@@ -1,0 +1,121 @@
+"""Decide what kind of reply a screened, retrieved question gets, and what to quote.
+
+"The page does not say" is decided from the question and the passages together: the question
+asks for an attribute (dose, schedule, side effects, survival, cost, coverage) or names a
+treatment the page does not list, and the chosen passages do not carry it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.compose import Draft, Span, select_spans
+from assistant.lexicon import Lexicon, fold
+from assistant.rails.input import Screening
+from assistant.retrieval import Query, ScoredUnit
+
+MIN_DENSE_IN_SCOPE = 0.30
+MIN_DENSE_ANSWER = 0.22
+RELATED_DENSE = 0.45
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The inputs of the decision, gathered by the chain."""
+
+    question: str
+    standalone: str
+    language: str
+    screening: Screening
+    query: Query | None
+    hits: list[ScoredUnit]
+
+
+def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
+    """The Draft for a question: its kind and the spans to quote."""
+    draft = Draft(kind="answer", question=d.question, standalone_question=d.standalone,
+                  language=d.language)
+    s = d.screening
+    if s.emergency:
+        draft.kind, draft.emergency = "emergency", s.emergency
+        return draft
+    query = d.query
+    if query is None or not query.normalized.strip():
+        draft.kind = "out_of_scope"
+        return draft
+    unlisted = lexicon.unlisted_in(query.normalized, query.raw)
+    top_dense = max((h.dense for h in d.hits[:5]), default=0.0)
+    in_page_words = _page_words(query, lexicon)
+    named_on_page = bool(query.drugs)
+    if s.out_of_scope and not named_on_page:
+        draft.kind = "out_of_scope"
+        return draft
+    if not (named_on_page or unlisted or s.attributes or s.personal_advice) and \
+            top_dense < MIN_DENSE_IN_SCOPE and not in_page_words:
+        draft.kind = "out_of_scope"
+        return draft
+    spans = select_spans(d.hits, query, max_quotes)
+    if s.personal_advice:
+        draft.kind = "personal_advice"
+        draft.spans = spans if top_dense >= MIN_DENSE_ANSWER or named_on_page else []
+        return draft
+    if unlisted and not named_on_page:
+        draft.kind, draft.topic = "not_in_document", ", ".join(unlisted)
+        return draft
+    missing = [a for a in s.attributes if not _carried(a, spans, query)]
+    if missing:
+        attribute = missing[0]
+        label = attribute.labels.get(d.language, attribute.labels["en"])
+        drug = _drug_label(query, lexicon)
+        draft.kind = "not_in_document"
+        draft.topic = f"{label} ({drug})" if drug else label
+        draft.spans = _related(spans, query, d.hits)
+        return draft
+    if unlisted:
+        draft.kind, draft.topic = "not_in_document", ", ".join(unlisted)
+        draft.spans = _related(spans, query, d.hits)
+        return draft
+    if top_dense < MIN_DENSE_ANSWER and not named_on_page and not in_page_words:
+        draft.kind = "not_in_document"
+        return draft
+    draft.spans = spans
+    return draft
+
+
+def _page_words(query: Query, lexicon: Lexicon) -> bool:
+    """Does the question use a distinctive word of the page (not just 'cancer' or 'what')?"""
+    common = {"cancer", "breast", "treatment", "treatments", "stage", "women", "woman", "time",
+              "used", "given", "take", "help", "with", "what", "about", "this", "that", "have",
+              "there", "other", "your", "they", "when", "more", "many", "means", "life", "like",
+              "also", "type", "types", "care", "people", "does", "will", "some", "their", "make"}
+    return any(w in lexicon.vocabulary and w not in common for w in query.normalized.split())
+
+
+def _carried(attribute, spans: list[Span], query: Query) -> bool:  # noqa: ANN001
+    if attribute.carrier is None:
+        return False
+    for span in spans:
+        text = fold(span.text)
+        if attribute.carrier.search(text) and (not query.drugs or any(
+                d in text or d in fold(span.doc.text[max(0, span.start - 300):span.start])
+                for d in query.drugs)):
+            return True
+    return False
+
+
+def _drug_label(query: Query, lexicon: Lexicon) -> str | None:
+    if not query.drugs:
+        return None
+    generic = query.drugs[0]
+    brands = lexicon.generic_to_brands.get(generic, [])
+    return f"{generic} ({brands[0].title()})" if brands else generic
+
+
+def _related(spans: list[Span], query: Query, hits: list[ScoredUnit]) -> list[Span]:
+    """Quote alongside 'the page does not say' only what truly relates: the passage naming
+    the drug asked about, or a very close match when no drug is named."""
+    if query.drugs:
+        return [s for s in spans if any(d in fold(s.text) for d in query.drugs)][:1]
+    if hits and hits[0].dense >= RELATED_DENSE:
+        return spans[:1]
+    return []

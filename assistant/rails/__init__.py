@@ -1,0 +1,1 @@
+"""Input rails (what kind of message is this?) and output rails (is the reply safe to show?)."""

@@ -1,0 +1,133 @@
+"""Input rails, in one place, before retrieval: validity, injection, emergency, scope, personal
+advice, and what the question asks for (attributes the page may not carry).
+
+Patterns live in data files (assistant/data/*.tsv), matched on folded text (lower case,
+accents removed) after misspellings of the patterns' own key words are corrected.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from importlib import resources
+
+from rapidfuzz import fuzz, process
+
+from assistant.errors import InvalidQuestionError
+from assistant.lexicon import fold
+
+_TAG = re.compile(r"<[^>]{0,200}>")
+_BASE64 = re.compile(r"\b[A-Za-z0-9+/]{24,}={0,2}")
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def _rows(name: str) -> list[list[str]]:
+    raw = resources.files("assistant.data").joinpath(name).read_text(encoding="utf-8")
+    return [line.split("\t") for line in raw.splitlines() if line.strip() and line[0] != "#"]
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """Something a question can ask for (a dose, a schedule...) and how a passage carries it."""
+
+    name: str
+    asks: re.Pattern[str]
+    carrier: re.Pattern[str] | None
+    labels: dict[str, str]
+
+
+@dataclass
+class Screening:
+    """What the input rails found in a message."""
+
+    cleaned: str
+    emergency: str | None = None
+    injection: bool = False
+    out_of_scope: bool = False
+    personal_advice: bool = False
+    attributes: list[Attribute] = field(default_factory=list)
+
+
+def validate_question(question: object, max_chars: int) -> str:
+    """The question as text, or InvalidQuestionError with a message the person can act on."""
+    if isinstance(question, bytes):
+        try:
+            question = question.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidQuestionError("The question must be text.") from None
+    if not isinstance(question, str):
+        raise InvalidQuestionError("The question must be text.")
+    if "\x00" in question or _control_ratio(question) > 0.1:
+        raise InvalidQuestionError("The question contains binary data; please type it as text.")
+    text = question.strip()
+    if not text:
+        raise InvalidQuestionError("Please type a question.")
+    if len(text) > max_chars:
+        raise InvalidQuestionError(f"The question is too long ({len(text)} characters); please "
+                                   f"keep it under {max_chars} characters.")
+    return text
+
+
+def _control_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    bad = sum(1 for c in text if unicodedata.category(c) in ("Cc", "Cs", "Co")
+              and c not in "\n\r\t")
+    return bad / len(text)
+
+
+class InputRails:
+    """Classifies a message; built once (patterns compiled), then ``screen`` per message."""
+
+    def __init__(self) -> None:
+        self.emergency = [(kind, re.compile(rf"\b(?:{p})")) for kind, p in _rows("emergency.tsv")]
+        self.injection = [re.compile(p, re.MULTILINE) for (p, *_) in _rows("injection.tsv")]
+        self.advice = [re.compile(p) for (p, *_) in _rows("advice.tsv")]
+        self.out_of_scope = [re.compile(p) for (p, *_) in _rows("out_of_scope.tsv")]
+        self.attributes = [
+            Attribute(row[0], re.compile(row[1]),
+                      None if row[2] == "-" else re.compile(row[2]),
+                      {"en": row[3], "fr": row[4], "es": row[5]})
+            for row in _rows("attributes.tsv")]
+        self._emergency_words = sorted({w for _, p in self.emergency
+                                        for w in re.findall(r"[a-z]{5,}", p.pattern)})
+
+    def strip_markup(self, text: str) -> str:
+        """Markup and encoded blobs carry no question: drop them before anything else."""
+        text = _TAG.sub(" ", text)
+        return _BASE64.sub(" ", text)
+
+    def correct_for_emergency(self, folded: str, known: set[str]) -> str:
+        """Fix misspellings of emergency key words ("feaver", "bleading", "suicidle"), leaving
+        words of the page and common words alone so "fewer" never becomes "fever"."""
+        out = []
+        for word in _WORD.findall(folded):
+            if len(word) >= 5 and word not in known and word not in self._emergency_words:
+                match = process.extractOne(word, self._emergency_words, scorer=fuzz.ratio,
+                                           score_cutoff=80)
+                if match:
+                    word = match[0]
+            out.append(word)
+        return " ".join(out)
+
+    def screen(self, text: str, known_words: set[str]) -> Screening:
+        """Run every input rail on ``text`` (the person's message, markup already kept)."""
+        cleaned = self.strip_markup(text)
+        folded = fold(cleaned)
+        screening = Screening(cleaned=cleaned)
+        for pattern in self.injection:
+            if pattern.search(folded):
+                screening.injection = True
+                folded = pattern.sub(" ", folded)
+        if screening.injection:
+            screening.cleaned = re.sub(r"\s+", " ", folded).strip(" .,:;!-")
+        corrected = self.correct_for_emergency(folded, known_words)
+        for kind, pattern in self.emergency:
+            if pattern.search(folded) or pattern.search(corrected):
+                screening.emergency = kind
+                break
+        screening.out_of_scope = any(p.search(folded) for p in self.out_of_scope)
+        screening.personal_advice = any(p.search(folded) for p in self.advice)
+        screening.attributes = [a for a in self.attributes if a.asks.search(folded)]
+        return screening

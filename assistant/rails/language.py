@@ -1,0 +1,73 @@
+"""Language of a message (English, French, Spanish) with lingua, offline, and a mapping of a
+modest set of French and Spanish medical terms to the page's English words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from assistant.lexicon import fold
+
+SUPPORTED = ("en", "fr", "es")
+_MIN_CONFIDENCE = 0.6
+_FUNCTION_WORDS = {
+    "fr": set("le la les des du une est et pour que qui quoi avec sans mon ma mes est-ce "
+              "qu'est-ce je vous pas sont ce cette quel quelle quels comment pourquoi".split()),
+    "es": set("el la los las del una es y para que con sin mi mis por como cual cuales "
+              "puede pueden tiene tengo usted son se esta este".split()),
+}
+
+
+@dataclass
+class Translator:
+    """Maps French and Spanish terms to the page's English words (never used for quotes)."""
+
+    rules: dict[str, list[tuple[re.Pattern[str], str]]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> Translator:
+        raw = resources.files("assistant.data").joinpath("translations.tsv").read_text("utf-8")
+        rules: dict[str, list[tuple[re.Pattern[str], str]]] = {}
+        for line in raw.splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            lang, pattern, english = line.split("\t")
+            rules.setdefault(lang, []).append((re.compile(rf"\b(?:{pattern})\b"), english))
+        return cls(rules)
+
+    def to_english(self, text: str, language: str) -> str:
+        folded = fold(text)
+        for pattern, english in self.rules.get(language, []):
+            folded = pattern.sub(english, folded)
+        return folded
+
+
+@lru_cache(maxsize=1)
+def _detector():  # noqa: ANN202 - lingua types
+    from lingua import Language, LanguageDetectorBuilder
+
+    return LanguageDetectorBuilder.from_languages(
+        Language.ENGLISH, Language.FRENCH, Language.SPANISH).build()
+
+
+def detect_language(text: str) -> str:
+    """'en', 'fr' or 'es'. Short or unsure texts count as English unless French or Spanish
+    function words make the language plain."""
+    from lingua import Language
+
+    words = set(re.findall(r"[a-zà-ÿ'-]+", text.lower()))
+    hints = {lang: len(words & fw) for lang, fw in _FUNCTION_WORDS.items()}
+    values = _detector().compute_language_confidence_values(text)
+    best = values[0] if values else None
+    if best is None:
+        return "en"
+    code = {Language.ENGLISH: "en", Language.FRENCH: "fr", Language.SPANISH: "es"}[best.language]
+    if code == "en":
+        return "en"
+    if best.value >= _MIN_CONFIDENCE and (hints[code] >= 1 or len(words) >= 4):
+        return code
+    if hints[code] >= 2:
+        return code
+    return "en"

@@ -1,0 +1,110 @@
+"""Output rails: the one place every reply passes through before anyone sees it.
+
+Every quote is checked verbatim against its document (``doc.text[start:end] == text``) and
+dropped otherwise; an answer left without quotes becomes ``not_in_document``; every quote is
+cited; the healthcare-team line is always there; optional LLM framing is kept only when every
+sentence of it is supported by the quotes (no number, drug name or cure claim of its own).
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.compose import Draft, content_terms
+from assistant.corpus import Document
+from assistant.lexicon import Lexicon, fold
+from assistant.models import Answer, Quote
+from assistant.rails.messages import HEALTHCARE_MARKERS, message
+
+_NUMBER = re.compile(r"\d")
+_CURE = re.compile(r"\b(cure[sd]?|curable|cure rate|remission|guarantee[sd]?)\b")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+SUPPORT_RATIO = 0.75
+
+
+def verify_quotes(draft: Draft, docs: dict[str, Document]) -> list[Quote]:
+    """Quotes for the draft's spans that match their document exactly; others are dropped."""
+    quotes: list[Quote] = []
+    for span in draft.spans:
+        doc = docs.get(span.doc.id)
+        text = span.doc.text[span.start : span.end]
+        if doc is None or not text.strip() or doc.text[span.start : span.end] != text:
+            continue
+        quotes.append(Quote(text=text, source=doc.id, title=doc.title, section=span.section,
+                            url=doc.url, start=span.start, end=span.end))
+    return quotes
+
+
+def framing_is_supported(framing: str, quotes: list[Quote], lexicon: Lexicon) -> bool:
+    """True when every sentence of ``framing`` stays inside what the quotes say."""
+    quoted = fold(" ".join(q.text for q in quotes))
+    quoted_terms = content_terms(quoted)
+    names = lexicon.drug_names | set(lexicon.unlisted)
+    for sentence in _SENTENCE.split(fold(framing).strip()):
+        if not sentence:
+            continue
+        if any(n not in quoted for n in _NUMBER.findall(sentence)):
+            return False
+        for word in re.findall(r"[a-z0-9-]+", sentence):
+            if word in names and word not in quoted:
+                return False
+        if _CURE.search(sentence) and not _CURE.search(quoted):
+            return False
+        terms = content_terms(sentence)
+        if terms and len(terms & quoted_terms) / len(terms) < SUPPORT_RATIO:
+            return False
+    return True
+
+
+def render_quote(quote: Quote) -> str:
+    block = "\n".join(f"> {line}" if line.strip() else ">" for line in quote.text.split("\n"))
+    return f"{block}\n\n— *{quote.citation}*"
+
+
+def finalize(draft: Draft, docs: dict[str, Document], lexicon: Lexicon) -> Answer:
+    """Verify, cite and render a Draft into the Answer every face shows."""
+    lang = draft.language
+    quotes = verify_quotes(draft, docs)
+    kind = draft.kind
+    if kind == "answer" and not quotes:
+        kind = "not_in_document"
+    parts: list[str] = []
+    if kind == "emergency":
+        parts.append(message(lang, f"emergency_{draft.emergency}"
+                             if draft.emergency in ("fever", "suicide") else "emergency"))
+        parts.append(message(lang, "healthcare_emergency"))
+    elif kind == "out_of_scope":
+        parts += [message(lang, "out_of_scope"), message(lang, "examples")]
+    elif kind == "personal_advice":
+        parts.append(message(lang, "personal_advice" if quotes else "personal_advice_no_quote"))
+    elif kind == "not_in_document":
+        if draft.topic:
+            parts.append(message(lang, "not_in_document", topic=draft.topic))
+        else:
+            parts.append(message(lang, "no_match"))
+        if quotes:
+            parts.append(message(lang, "not_in_document_related"))
+    else:
+        framing = draft.framing
+        if framing and framing_is_supported(framing, quotes, lexicon):
+            parts.append(framing.strip())
+        else:
+            parts.append(message(lang, "answer"))
+    parts += [render_quote(q) for q in quotes]
+    if quotes:
+        parts.append(_source_line(lang, quotes))
+        if message(lang, "source_language"):
+            parts.append(message(lang, "source_language"))
+    if kind != "emergency":  # the emergency reply already ends with the healthcare team
+        parts.append(message(lang, "healthcare"))
+    text = "\n\n".join(p for p in parts if p)
+    if not any(marker in text for marker in HEALTHCARE_MARKERS):  # belt and braces
+        text += "\n\n" + message("en", "healthcare")
+    return Answer(kind=kind, text=text, quotes=quotes, question=draft.question,
+                  standalone_question=draft.standalone_question, language=lang)
+
+
+def _source_line(lang: str, quotes: list[Quote]) -> str:
+    urls = sorted({q.url for q in quotes if q.url})
+    line = message(lang, "source")
+    return f"{line} ({urls[0]})" if len(urls) == 1 else line

@@ -1,0 +1,122 @@
+"""Hybrid retrieval at the level of quotable units: dense (Chroma, MiniLM) and BM25 (bm25s),
+fused by reciprocal rank, with drug aliases and misspellings resolved by the Lexicon."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.embeddings import Embeddings
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.corpus import Document, Unit
+from assistant.index import VectorIndex, unit_context
+from assistant.lexicon import Lexicon, fold
+
+RRF_K = 5
+CHUNK_WEIGHT = 0.5
+DRUG_BONUS = 0.12
+
+
+@dataclass(frozen=True)
+class ScoredUnit:
+    """A unit with its fused score and the parts it came from."""
+
+    doc: Document
+    unit: Unit
+    score: float
+    dense: float
+    lexical: float
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question prepared for retrieval."""
+
+    raw: str
+    normalized: str
+    expanded: str
+    drugs: tuple[str, ...]
+
+
+class UnitSearch:
+    """Scores every unit of the corpus for a query. Build once, call ``search`` many times."""
+
+    def __init__(self, docs: list[Document], lexicon: Lexicon, index: VectorIndex,
+                 embeddings: Embeddings) -> None:
+        import bm25s
+        import Stemmer
+
+        self.docs = {d.id: d for d in docs}
+        self.lexicon = lexicon
+        self.index = index
+        self.embeddings = embeddings
+        self.keys = [(d.id, u.index) for d in docs for u in d.units]
+        self.contexts = [fold(unit_context(d, u)) for d in docs for u in d.units]
+        self._stemmer = Stemmer.Stemmer("english")
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(self._tokenize(self.contexts), show_progress=False)
+        self._chunk_of: dict[tuple[str, int], tuple[int, int]] = {}
+
+    def _tokenize(self, texts: list[str]) -> list[list[str]]:
+        import bm25s
+
+        return bm25s.tokenize(texts, stopwords="en", stemmer=self._stemmer, return_ids=False,
+                              show_progress=False)
+
+    def prepare(self, question: str) -> Query:
+        normalized = self.lexicon.normalize(question)
+        return Query(question, normalized, self.lexicon.expand(normalized),
+                     tuple(self.lexicon.drugs_in(normalized)))
+
+    def search(self, query: Query) -> list[ScoredUnit]:
+        """Every unit with a positive fused score, best first."""
+        vector = self.embeddings.embed_query(query.expanded)
+        dense = self.index.search_units(vector, k=len(self.keys))
+        chunks = self.index.search_chunks(vector, k=6)
+        tokens = self._tokenize([query.expanded])[0]
+        lexical = self._bm25.get_scores(tokens) if tokens else [0.0] * len(self.keys)
+
+        fused: dict[tuple[str, int], float] = {}
+        dense_sim = {(doc_id, idx): sim for doc_id, idx, sim in dense}
+        for rank, (doc_id, idx, _) in enumerate(dense):
+            fused[(doc_id, idx)] = 1.0 / (RRF_K + rank)
+        order = sorted(range(len(self.keys)), key=lambda i: -lexical[i])
+        for rank, i in enumerate(order):
+            if lexical[i] > 0:
+                fused[self.keys[i]] = fused.get(self.keys[i], 0.0) + 1.0 / (RRF_K + rank)
+        for rank, (doc_id, start, end, _) in enumerate(chunks):
+            for u in self.docs[doc_id].units:
+                if start <= u.start and u.end <= end:
+                    key = (doc_id, u.index)
+                    fused[key] = fused.get(key, 0.0) + CHUNK_WEIGHT / (RRF_K + rank)
+        names = [set([d, *self.lexicon.generic_to_brands.get(d, [])]) for d in query.drugs]
+        lex_by_key = dict(zip(self.keys, lexical, strict=True))
+        for i, key in enumerate(self.keys):
+            context = self.contexts[i]
+            for variants in names:
+                if any(v in context for v in variants):
+                    fused[key] = fused.get(key, 0.0) + DRUG_BONUS
+        ranked = sorted(fused.items(), key=lambda kv: -kv[1])
+        return [ScoredUnit(self.docs[k[0]], self.docs[k[0]].units[k[1]], s,
+                           dense_sim.get(k, 0.0), float(lex_by_key.get(k, 0.0)))
+                for k, s in ranked]
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain face of UnitSearch: returns the best units as ``Document``s with metadata
+    (doc_id, unit, section, start, end, score)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    search: Any
+    k: int = 6
+
+    def _get_relevant_documents(self, query: str, *,
+                                run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        hits = self.search.search(self.search.prepare(query))[: self.k]
+        return [LCDocument(page_content=h.unit.text, metadata={
+            "doc_id": h.doc.id, "unit": h.unit.index, "section": h.unit.section,
+            "start": h.unit.start, "end": h.unit.end, "score": h.score}) for h in hits]

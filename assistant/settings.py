@@ -1,0 +1,47 @@
+"""All settings in one place, read from the environment (prefix ``ASSISTANT_``) by a function."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from assistant.errors import SettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Operator settings. Every field is ``ASSISTANT_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="folder of .md/.txt pages")
+    index_dir: Path = Field(PROJECT_ROOT / "index", description="Chroma persistent directory")
+    chroma_url: str | None = Field(None, description="use a Chroma server, e.g. http://host:8000")
+    collection_prefix: str = Field("stage4", description="prefix of the Chroma collections")
+    max_question_chars: int = Field(2000, ge=1, description="longest question accepted")
+    max_quotes: int = Field(3, ge=1, le=8, description="most quotes in one answer")
+    llm: str | None = Field(None, description="init_chat_model string; unset = extractive only")
+    llm_timeout_s: float = Field(20.0, gt=0, description="seconds before the LLM is abandoned")
+    feedback_db: Path = Field(PROJECT_ROOT / "feedback.sqlite3", description="SQLite feedback file")
+    store_question_text: bool = Field(False, description="keep question text in feedback/logs")
+    host: str = Field("127.0.0.1", description="web app host")
+    port: int = Field(7860, ge=1, le=65535, description="web app port")
+    api_keys: str | None = Field(None, description="comma-separated bearer keys for the API")
+    cors_origins: str = Field("", description="comma-separated origins allowed by CORS")
+    rate_limit: str = Field("30/minute", description="per key (or per IP) limit, slowapi syntax")
+    max_body_bytes: int = Field(64_000, ge=1024, description="largest request body accepted")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment; ``overrides`` win. Raises SettingsError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"ASSISTANT_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise SettingsError(f"Invalid settings: {problems}") from None
