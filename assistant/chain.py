@@ -78,7 +78,9 @@ class Assistant:
             self.rails = InputRails()
             self.translator = Translator.load()
             self.condenser = Condenser(docs, self.lexicon)
-            self._known_words = set(self.lexicon.vocabulary)
+            from assistant.lexicon import english_words
+
+            self._known_words = set(self.lexicon.vocabulary) | english_words()
             self._ready = True
 
     @property

@@ -73,6 +73,3 @@ def index(
     typer.echo(f"Index ready in {where}: {manifest.chunks} chunks, {manifest.units} units "
                f"(corpus {manifest.corpus_hash}, chunking v{manifest.chunking_version}).")
 
-
-if __name__ == "__main__":  # pragma: no cover
-    app()

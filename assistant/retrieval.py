@@ -3,6 +3,7 @@ fused by reciprocal rank, with drug aliases and misspellings resolved by the Lex
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,9 @@ from assistant.lexicon import Lexicon, fold
 RRF_K = 5
 CHUNK_WEIGHT = 0.5
 DRUG_BONUS = 0.12
+HEADING_BONUS = 0.3
+_DEFINITION = re.compile(r"^\W*(what is|what's|whats|what are|what does|what do|define|meaning of|"
+                         r"what is meant by|explain)\b|\bmean(s|ing)?\W*$")
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,16 @@ class UnitSearch:
             for variants in names:
                 if any(v in context for v in variants):
                     fused[key] = fused.get(key, 0.0) + DRUG_BONUS
+        if _DEFINITION.search(query.normalized) or _DEFINITION.search(fold(query.raw)):
+            padded = f" {query.expanded} "
+            for doc_id, idx in self.keys:
+                unit = self.docs[doc_id].units[idx]
+                heading = fold(unit.section.split(" > ")[-1])
+                if len(heading) > 3 and f" {heading} " in padded:
+                    # the first sentence under a heading is the one that defines it
+                    first = next(u for u in self.docs[doc_id].units if u.section == unit.section)
+                    bonus = HEADING_BONUS * (2 if first.index == idx else 1)
+                    fused[(doc_id, idx)] = fused.get((doc_id, idx), 0.0) + bonus
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
         return [ScoredUnit(self.docs[k[0]], self.docs[k[0]].units[k[1]], s,
                            dense_sim.get(k, 0.0), float(lex_by_key.get(k, 0.0)))

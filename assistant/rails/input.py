@@ -91,7 +91,7 @@ class InputRails:
                       {"en": row[3], "fr": row[4], "es": row[5]})
             for row in _rows("attributes.tsv")]
         self._emergency_words = sorted({w for _, p in self.emergency
-                                        for w in re.findall(r"[a-z]{5,}", p.pattern)})
+                                        for w in re.findall(r"[a-z]{4,}", p.pattern)})
 
     def strip_markup(self, text: str) -> str:
         """Markup and encoded blobs carry no question: drop them before anything else."""
@@ -103,7 +103,7 @@ class InputRails:
         words of the page and common words alone so "fewer" never becomes "fever"."""
         out = []
         for word in _WORD.findall(folded):
-            if len(word) >= 5 and word not in known and word not in self._emergency_words:
+            if len(word) >= 4 and word not in known and word not in self._emergency_words:
                 match = process.extractOne(word, self._emergency_words, scorer=fuzz.ratio,
                                            score_cutoff=80)
                 if match:
