@@ -76,6 +76,16 @@ class UnitSearch:
         return Query(question, normalized, self.lexicon.expand(normalized),
                      tuple(self.lexicon.drugs_in(normalized)))
 
+    def _defined_sections(self, query: Query) -> list[tuple[str, str]]:
+        """Sections whose heading the question names, most specific headings only."""
+        asked = set(query.expanded.split())
+        named = [(len(words), d.id, s.path) for d in self.docs.values() for s in d.sections
+                 if (words := _heading_words(s.path)) and words <= asked]
+        if not named:
+            return []
+        most = max(n for n, _, _ in named)
+        return [(doc_id, path) for n, doc_id, path in named if n == most]
+
     def search(self, query: Query) -> list[ScoredUnit]:
         """Every unit with a positive fused score, best first."""
         vector = self.embeddings.embed_query(query.expanded)
@@ -105,19 +115,19 @@ class UnitSearch:
                 if any(v in context for v in variants):
                     fused[key] = fused.get(key, 0.0) + DRUG_BONUS
         if _DEFINITION.search(query.normalized) or _DEFINITION.search(fold(query.raw)):
-            padded = f" {query.expanded} "
-            for doc_id, idx in self.keys:
-                unit = self.docs[doc_id].units[idx]
-                heading = fold(unit.section.split(" > ")[-1])
-                if len(heading) > 3 and f" {heading} " in padded:
-                    # the first sentence under a heading is the one that defines it
-                    first = next(u for u in self.docs[doc_id].units if u.section == unit.section)
-                    bonus = HEADING_BONUS * (2 if first.index == idx else 1)
-                    fused[(doc_id, idx)] = fused.get((doc_id, idx), 0.0) + bonus
+            for doc_id, section in self._defined_sections(query):
+                units = [u for u in self.docs[doc_id].units if u.section == section]
+                for n, unit in enumerate(units):  # the first sentence is the definition
+                    bonus = HEADING_BONUS * (2 if n == 0 else 1)
+                    fused[(doc_id, unit.index)] = fused.get((doc_id, unit.index), 0.0) + bonus
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
         return [ScoredUnit(self.docs[k[0]], self.docs[k[0]].units[k[1]], s,
                            dense_sim.get(k, 0.0), float(lex_by_key.get(k, 0.0)))
                 for k, s in ranked]
+
+
+def _heading_words(section: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9+-]+", fold(section.split(" > ")[-1])))
 
 
 class HybridRetriever(BaseRetriever):

@@ -20,6 +20,10 @@ _FUNCTION_WORDS = {
 }
 
 
+_ENGLISH_WORDS = set("the a an is are what which how does do can for of to and my with it "
+                     "when who why should i you".split())
+
+
 @dataclass
 class Translator:
     """Maps French and Spanish terms to the page's English words (never used for quotes)."""
@@ -57,12 +61,23 @@ def detect_language(text: str) -> str:
     function words make the language plain."""
     from lingua import Language
 
-    words = set(re.findall(r"[a-zà-ÿ'-]+", text.lower()))
+    words = set(re.findall(r"[a-zà-ÿ]+", text.lower().replace("’", "'")))
     hints = {lang: len(words & fw) for lang, fw in _FUNCTION_WORDS.items()}
-    values = _detector().compute_language_confidence_values(text)
-    best = values[0] if values else None
-    if best is None:
+    english = len(words & _ENGLISH_WORDS)
+    codes = {Language.ENGLISH: "en", Language.FRENCH: "fr", Language.SPANISH: "es"}
+    values = {codes[v.language]: v.value for v in _detector().compute_language_confidence_values(
+        text)}
+    if not values:
         return "en"
+    best = max(values, key=lambda c: values[c])
+    if best != "en" and values[best] >= 0.5 and (hints[best] >= 1 or len(words) >= 4):
+        return best
+    for code in ("fr", "es"):
+        if hints[code] >= 1 and english == 0 and values.get(code, 0.0) >= 0.3:
+            return code
+        if hints[code] >= 2 and hints[code] > english:
+            return code
+    return "en"
     code = {Language.ENGLISH: "en", Language.FRENCH: "fr", Language.SPANISH: "es"}[best.language]
     if code == "en":
         return "en"

@@ -1,0 +1,104 @@
+"""Answers through the public Assistant: the right section for questions written the way
+people type them, and the Answer invariants on every path."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from assistant.errors import InvalidQuestionError
+from assistant.rails.messages import HEALTHCARE_MARKERS
+
+# (question, section the quote must come from). Separate from evals/questions.jsonl.
+DEV = [
+    ("what is herceptin given for", "Targeted therapy"),
+    ("my wife is past menopause, which hormone pills are used", "Hormonal therapy > Hormonal "
+     "therapy for post-menopausal women"),
+    ("premenopausal options for hormone therapy", "Hormonal therapy > Hormonal therapy for "
+     "premenopausal women"),
+    ("what chemo drugs can be used on their own", "Chemotherapy"),
+    ("is xeloda one of the drugs", "Chemotherapy"),
+    ("who gets lynparza", "Targeted therapy"),
+    ("what happens if i dont want treatment anymore",
+     "If you can’t have or don’t want cancer treatment"),
+    ("can i be in a study for new treatments", "Clinical trials"),
+    ("what does premenopause mean", "Glossary > premenopause"),
+    ("what does stage 4 mean", "Treatments for stage 4 breast cancer"),
+]
+HELD_OUT = [
+    ("what is perjeta combined with", "Targeted therapy"),
+    ("is femara a hormone therapy", "Hormonal therapy > Hormonal therapy for post-menopausal "
+     "women"),
+    ("what are the chemo combos", "Chemotherapy"),
+    ("what is taxol", "Chemotherapy"),
+    ("verzenio with faslodex when", "Targeted therapy"),
+    ("how do they check if im in menopause", "Hormonal therapy"),
+    ("what is fsh", "Glossary > follicle-stimulating hormone (FSH)"),
+    ("does hormone therapy work if it spread to the bones", "Hormonal therapy"),
+    ("can tamoxifin be used before menopause", "Hormonal therapy > Hormonal therapy for "
+     "premenopausal women"),
+    ("ibrance with an aromatase inhibitor", "Targeted therapy"),
+]
+
+
+def _check_invariants(answer, documents) -> None:  # noqa: ANN001
+    assert any(marker in answer.text for marker in HEALTHCARE_MARKERS)
+    for quote in answer.quotes:
+        assert documents[quote.source].text[quote.start:quote.end] == quote.text
+        assert quote.citation in answer.text
+        first_line = quote.text.split("\n")[0]
+        assert f"> {first_line}" in answer.text
+
+
+@pytest.mark.parametrize("question, section", DEV)
+def test_dev_questions_quote_the_right_section(assistant, question: str, section: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.kind == "answer"
+    assert section in [q.section for q in answer.quotes]
+    _check_invariants(answer, assistant.documents)
+
+
+def test_held_out_questions_measured(assistant) -> None:
+    """Never tuned on: measured, with a floor well under the dev result."""
+    hits = sum(section in [q.section for q in assistant.ask(q).quotes] for q, section in HELD_OUT)
+    print(f"held-out section hit: {hits}/{len(HELD_OUT)}")
+    assert hits >= 8
+
+
+def test_quotes_are_short(assistant) -> None:
+    sizes = [sum(len(q.text) for q in assistant.ask(question).quotes) for question, _ in DEV]
+    assert sum(sizes) / len(sizes) <= 400
+
+
+def test_follow_up_uses_history(assistant) -> None:
+    history = [{"role": "user", "content": "what is herceptin for?"},
+               {"role": "assistant", "content": "Trastuzumab (Herceptin) is given for ..."}]
+    answer = assistant.ask("and how long is it given?", history)
+    assert "trastuzumab" in answer.standalone_question.lower()
+    assert any("continued until" in q.text for q in answer.quotes)
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 5000, "\x00\x01binary\x02"])
+def test_bad_questions_are_clear_errors(assistant, bad: str) -> None:
+    with pytest.raises(InvalidQuestionError):
+        assistant.ask(bad)
+
+
+def test_chain_and_retriever_compose_as_langchain_runnables(assistant) -> None:
+    answer = assistant.chain.invoke({"question": "what is ibrance", "history": []})
+    assert answer.quotes and answer.quotes[0].section == "Targeted therapy"
+    docs = assistant.retriever.invoke("what is ibrance")
+    assert docs[0].metadata["section"] == "Targeted therapy"
+
+
+@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=300))
+def test_any_input_keeps_the_invariants_or_is_a_clear_error(assistant, text: str) -> None:
+    try:
+        answer = assistant.ask(text)
+    except InvalidQuestionError as exc:
+        assert str(exc)
+        return
+    _check_invariants(answer, assistant.documents)
+    assert answer.kind in {"answer", "not_in_document", "out_of_scope", "personal_advice",
+                           "emergency"}
