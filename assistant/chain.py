@@ -43,8 +43,12 @@ class Assistant:
         'answer'
     """
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, chat_model: Any = None) -> None:
+        """``chat_model``: an optional LangChain chat model for framing (else from
+        ``settings.llm``; none by default). Its words are checked by the output rails."""
         self.settings = settings if settings is not None else load_settings()
+        self._chat_model = chat_model
+        self.framer: Any = None
         self._lock = threading.Lock()
         self._ready = False
         self._chain: Runnable[dict[str, Any], Answer] | None = None
@@ -81,7 +85,17 @@ class Assistant:
             from assistant.lexicon import english_words
 
             self._known_words = set(self.lexicon.vocabulary) | english_words()
+            self.framer = self._make_framer()
             self._ready = True
+
+    def _make_framer(self) -> Any:
+        from assistant.compose_llm import LLMFramer
+
+        if self._chat_model is not None:
+            return LLMFramer(self._chat_model, self.settings.llm_timeout_s)
+        if self.settings.llm:
+            return LLMFramer.from_spec(self.settings.llm, self.settings.llm_timeout_s)
+        return None
 
     @property
     def documents(self) -> dict[str, Document]:
@@ -170,6 +184,9 @@ class Assistant:
         turn.draft = decide(Decision(turn.question, standalone,
                                      turn.language, turn.screening, turn.query, turn.hits),
                             self.lexicon, self.settings.max_quotes)
+        if self.framer is not None and turn.draft.kind == "answer" and turn.draft.spans \
+                and turn.language == "en":
+            turn.draft.framing = self.framer.frame(turn.draft)
         return turn
 
     def _verify(self, turn: Turn) -> Answer:

@@ -19,6 +19,9 @@ from assistant.rails.messages import HEALTHCARE_MARKERS, message
 _NUMBER = re.compile(r"\d")
 _CURE = re.compile(r"\b(cure[sd]?|curable|cure rate|remission|guarantee[sd]?)\b")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_LEAK = re.compile(r"\b(instructions?|system|prompt|passages?|as an ai|language model)\b")
+_QUOTE_MARKS = re.compile(r"[\"“”«»>]")
+MAX_FRAMING_CHARS = 400
 SUPPORT_RATIO = 0.75
 
 
@@ -37,6 +40,10 @@ def verify_quotes(draft: Draft, docs: dict[str, Document]) -> list[Quote]:
 
 def framing_is_supported(framing: str, quotes: list[Quote], lexicon: Lexicon) -> bool:
     """True when every sentence of ``framing`` stays inside what the quotes say."""
+    if not quotes or len(framing) > MAX_FRAMING_CHARS:
+        return False
+    if _QUOTE_MARKS.search(framing) or _LEAK.search(fold(framing)):  # no quotes of its own
+        return False
     quoted = fold(" ".join(q.text for q in quotes))
     quoted_terms = content_terms(quoted)
     names = lexicon.drug_names | set(lexicon.unlisted)
