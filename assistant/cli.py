@@ -73,3 +73,112 @@ def index(
     typer.echo(f"Index ready in {where}: {manifest.chunks} chunks, {manifest.units} units "
                f"(corpus {manifest.corpus_hash}, chunking v{manifest.chunking_version}).")
 
+
+
+# -- eval (owned by assistant/evaluation) --
+@app.command("eval")
+def eval_command(
+    files: Annotated[list[Path] | None, typer.Argument(
+        help="Question files (JSONL). Default: evals/questions.jsonl.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for results and reports.")] = Path(
+        "evals/out"),
+    split: Annotated[str | None, typer.Option("--split", help="Only this split: dev, held-out "
+                                              "(or all, for files without splits).")] = None,
+    baseline: Annotated[str | None, typer.Option(
+        "--baseline", help="Also run a baseline beside the assistant: naive.")] = None,
+    export: Annotated[str | None, typer.Option(
+        "--export", help="Also write an export for LLM judges: ragas.")] = None,
+    gate: Annotated[bool, typer.Option(
+        "--gate", help="Exit 1 when a threshold of the gate file fails.")] = False,
+    gate_file: Annotated[Path, typer.Option("--gate-file", help="Thresholds for --gate.")] = Path(
+        "evals/gate.json"),
+) -> None:
+    """Run a question set through the assistant and write results, reports and charts."""
+    from rich.console import Console
+
+    from assistant.evaluation.baseline import BASELINES
+    from assistant.evaluation.export import FORMATS
+    from assistant.evaluation.runner import evaluate, print_summary
+
+    if baseline is not None and baseline not in BASELINES:
+        _fail(f"unknown baseline {baseline!r} (known: {', '.join(BASELINES)})", 2)
+    if export is not None and export not in FORMATS:
+        _fail(f"unknown export format {export!r} (known: {', '.join(FORMATS)})", 2)
+    console = Console(width=None if sys.stdout.isatty() else 120)
+    try:
+        run = evaluate(files or [Path("evals/questions.jsonl")], out, settings=_settings(),
+                       split=split, baseline=baseline, export=export,
+                       gate_file=gate_file if gate else None,
+                       console=Console(stderr=True), on_status=_status)
+    except AssistantError as exc:
+        _fail(str(exc), 2)
+    print_summary(run, console)
+    if run.gate_checks is not None:
+        for check in run.gate_checks:
+            typer.echo(check.describe())
+        if not run.gate_passed:
+            failed = sum(not c.passed for c in run.gate_checks if c.threshold.blocking)
+            _fail(f"quality gate failed: {failed} of {len(run.gate_checks)} thresholds "
+                  f"({gate_file})", 1)
+        typer.echo(f"Quality gate passed ({gate_file}).")
+
+
+# -- feedback (owned by assistant/feedback.py) --
+feedback_app = typer.Typer(help="Feedback stored by the web UI.", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("export")
+def feedback_export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl.")] = "csv",
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="File to write. Default: standard output.")] = None,
+) -> None:
+    """Write every stored rating (with its answer and quotes) as CSV or JSONL."""
+    from assistant.feedback import FeedbackStore
+
+    if fmt not in ("csv", "jsonl"):
+        _fail(f"unknown format {fmt!r} (known: csv, jsonl)", 2)
+    settings = _settings()
+    store = FeedbackStore(settings.feedback_db, settings.store_question_text)
+    count = store.export(out if out is not None else sys.stdout, fmt=fmt)  # type: ignore[arg-type]
+    _status(f"Exported {count} rating(s) from {settings.feedback_db}"
+            + (f" to {out}." if out is not None else "."))
+
+
+# -- serve (owned by assistant/api) --
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on "
+                                             "(default: ASSISTANT_HOST, else 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: ASSISTANT_PORT, else 7860).")
+                    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes; more than 1 needs "
+                                         "ASSISTANT_CHROMA_URL (a shared Chroma server).")] = 1,
+) -> None:
+    """Start the web app: the UI at /, the HTTP API, the widget (one port)."""
+    import os
+
+    import uvicorn
+
+    from assistant.embeddings import set_offline_env
+    from assistant.settings import PROJECT_ROOT
+
+    settings = _settings()
+    if workers > 1 and not settings.chroma_url:
+        _fail("--workers above 1 needs a Chroma server shared by the workers: start one with "
+              "`chroma run --path DIR --port 8000`, set ASSISTANT_CHROMA_URL="
+              "http://127.0.0.1:8000 and run `assistant index` (see docs/portal.md).", 2)
+    host = host if host is not None else settings.host
+    port = port if port is not None else settings.port
+    if not settings.api_keys and host not in ("127.0.0.1", "localhost", "::1"):
+        _status(f"Note: listening on {host} without ASSISTANT_API_KEYS: the API answers only "
+                "callers on this machine (the UI and the widget's page are open to all).")
+    set_offline_env()
+    # the factory runs in each worker; settings come from the environment there too
+    os.environ["ASSISTANT_HOST"], os.environ["ASSISTANT_PORT"] = host, str(port)
+    _status(f"Serving on http://{host}:{port} ({workers} worker{'s' * (workers > 1)}); "
+            "the assistant loads in the background, /readyz says when it can answer.")
+    uvicorn.run("assistant.api.app:create_app_from_env", factory=True, host=host, port=port,
+                workers=workers, access_log=False, app_dir=str(PROJECT_ROOT),
+                timeout_graceful_shutdown=10)
