@@ -33,6 +33,12 @@ class Settings(BaseSettings):
     cors_origins: str = Field("", description="comma-separated origins allowed by CORS")
     rate_limit: str = Field("30/minute", description="per key (or per IP) limit, slowapi syntax")
     max_body_bytes: int = Field(64_000, ge=1024, description="largest request body accepted")
+    # -- HTTP API (assistant/api) --
+    rate_limit_storage: str = Field("memory://", description="slowapi/limits storage URI; "
+                                    "memory:// counts per process, redis://host:port shares "
+                                    "the counts between workers")
+    allow_keyless_remote: bool = Field(False, description="with no api_keys set, also answer "
+                                       "API calls from other machines (default: loopback only)")
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,0 +1,119 @@
+"""OpenAI-compatible ``/v1/chat/completions`` and ``/v1/models``, so existing chat front ends
+and the official ``openai`` client can talk to the assistant.
+
+The last message is the question, earlier user/assistant messages are the history; system
+messages are ignored (a caller cannot change the assistant's rules). The quotes travel in an
+extra ``quotes`` field (and the Answer's ``kind`` in ``kind``): on the message when not
+streaming, on the last chunk's delta when streaming.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import StreamingResponse
+
+from assistant.api.deps import AssistantDep, require_api_key
+from assistant.api.errors import ApiError
+from assistant.api.middleware import note_answer
+from assistant.api.schemas import (
+    MODEL_ID,
+    AskResponse,
+    ChatCompletion,
+    ChatCompletionChoice,
+    ChatCompletionMessage,
+    ChatCompletionRequest,
+    ChatMessage,
+    ErrorResponse,
+    ModelCard,
+    ModelList,
+)
+from assistant.models import ChatTurn
+
+ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 404, 413, 422, 429, 503)}
+_PIECE = re.compile(r"[^\n]*\n*")
+
+
+def split_messages(messages: list[ChatMessage]) -> tuple[str, list[ChatTurn]]:
+    """(question, history) from an OpenAI message list."""
+    last = messages[-1]
+    if last.role != "user":
+        raise ApiError(422, 'Invalid request: the last message must be the question, with role '
+                       f'"user" (got "{last.role}").', "last_message_not_user")
+    history = [ChatTurn(role=m.role, content=m.text()) for m in messages[:-1]
+               if m.role in ("user", "assistant") and m.text().strip()]
+    return last.text(), history
+
+
+def text_pieces(text: str) -> list[str]:
+    """The reply cut into lines (with their line breaks) for streaming; joined, they are
+    exactly ``text``."""
+    return [p for p in _PIECE.findall(text) if p]
+
+
+def _chunk(completion_id: str, created: int, delta: dict, finish: str | None) -> str:
+    body = {"id": completion_id, "object": "chat.completion.chunk", "created": created,
+            "model": MODEL_ID,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+
+def stream_events(reply: AskResponse, completion_id: str, created: int) -> Iterator[str]:
+    """Server-sent events: the role, the text line by line, then the quotes, then [DONE]."""
+    yield _chunk(completion_id, created, {"role": "assistant", "content": ""}, None)
+    for piece in text_pieces(reply.text):
+        yield _chunk(completion_id, created, {"content": piece}, None)
+    final = {"kind": reply.kind, "quotes": [q.model_dump() for q in reply.quotes]}
+    yield _chunk(completion_id, created, final, "stop")
+    yield "data: [DONE]\n\n"
+
+
+def openai_routes(rate_limit: Callable) -> APIRouter:
+    """The OpenAI-compatible routes, chat limited by ``rate_limit``."""
+    router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"],
+                       dependencies=[Depends(require_api_key)])
+
+    @router.get("/models", response_model=ModelList, responses=ERRORS)
+    def list_models() -> ModelList:
+        """The one model this server offers: `assistant`."""
+        return ModelList(data=[ModelCard()])
+
+    @router.get("/models/{model_id}", response_model=ModelCard, responses=ERRORS)
+    def get_model(model_id: str) -> ModelCard:
+        """Details of a model (only `assistant` exists)."""
+        if model_id != MODEL_ID:
+            raise ApiError(404, f"The model '{model_id}' does not exist; this server offers "
+                           f"'{MODEL_ID}'.", "model_not_found")
+        return ModelCard()
+
+    @router.post("/chat/completions", response_model=ChatCompletion, responses={
+        **ERRORS, 200: {"content": {"text/event-stream": {}}, "description":
+                        "A chat.completion, or server-sent chunks when `stream` is true"}})
+    @rate_limit
+    def chat_completions(body: ChatCompletionRequest, request: Request,
+                         assistant: AssistantDep) -> ChatCompletion | StreamingResponse:
+        """Chat completion in the OpenAI format; `stream: true` sends server-sent events
+        ending with `data: [DONE]`. Quotes are in the extra field `quotes`."""
+        if body.model != MODEL_ID:
+            raise ApiError(404, f"The model '{body.model}' does not exist; this server offers "
+                           f"'{MODEL_ID}'.", "model_not_found")
+        question, history = split_messages(body.messages)
+        answer = assistant.ask(question, history)
+        note_answer(request, answer, len(history), "openai")
+        reply = AskResponse.from_answer(answer)
+        completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        created = int(time.time())
+        if body.stream:
+            return StreamingResponse(
+                stream_events(reply, completion_id, created), media_type="text/event-stream",
+                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        message = ChatCompletionMessage(content=reply.text, kind=reply.kind, quotes=reply.quotes)
+        return ChatCompletion(id=completion_id, created=created,
+                              choices=[ChatCompletionChoice(message=message)])
+
+    return router

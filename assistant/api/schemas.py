@@ -1,0 +1,141 @@
+"""Request and response bodies of the HTTP API, named for what they carry."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from assistant.models import Answer, AnswerKind, ChatTurn, Quote
+
+MODEL_ID = "assistant"
+MAX_HISTORY_TURNS = 50
+
+
+class ErrorDetail(BaseModel):
+    type: str = Field(description="invalid_request_error, authentication_error, ...")
+    message: str = Field(description="what went wrong, in words a person can act on")
+    code: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    """Every error of the API has this shape (the one OpenAI clients already read)."""
+
+    error: ErrorDetail
+
+
+# -- /api/v1/ask -----------------------------------------------------------------------
+class AskRequest(BaseModel):
+    """A question and, for follow-ups, the conversation so far (oldest first)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"question": "What is Herceptin used for?", "history": []},
+        {"question": "and how long is it given?",
+         "history": [{"role": "user", "content": "What is Herceptin used for?"}]},
+    ]})
+
+    question: str = Field(description="what the person typed")
+    history: list[ChatTurn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS,
+                                    description="earlier turns, oldest first")
+
+
+class CitedQuote(Quote):
+    """A verbatim quote with its ready-made citation ("title > section")."""
+
+    @computed_field(description="title > section, ready to show")  # type: ignore[prop-decorator]
+    @property
+    def citation(self) -> str:
+        return Quote.citation.fget(self)  # type: ignore[attr-defined]
+
+
+class AskResponse(Answer):
+    """The Answer (see DESIGN.md), each quote with its citation."""
+
+    quotes: list[CitedQuote] = Field(default_factory=list)  # type: ignore[assignment]
+
+    @classmethod
+    def from_answer(cls, answer: Answer) -> AskResponse:
+        data = answer.model_dump()
+        data["quotes"] = [CitedQuote(**q.model_dump()) for q in answer.quotes]
+        return cls(**data)
+
+
+# -- /v1/chat/completions (OpenAI-compatible) -----------------------------------------
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    text: str | None = None
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
+    content: str | list[ContentPart] | None = None
+
+    def text(self) -> str:
+        """The message's text; non-text parts (images, audio) are ignored."""
+        if self.content is None:
+            return ""
+        if isinstance(self.content, str):
+            return self.content
+        return "\n".join(p.text for p in self.content if p.type == "text" and p.text)
+
+
+class ChatCompletionRequest(BaseModel):
+    """OpenAI chat-completions request; sampling options are accepted and ignored (the
+    answers are extractive and deterministic)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
+        {"model": MODEL_ID, "stream": False,
+         "messages": [{"role": "user", "content": "What is Herceptin used for?"}]},
+    ]})
+
+    model: str = Field(MODEL_ID, description=f'always "{MODEL_ID}"')
+    messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_HISTORY_TURNS + 10)
+    stream: bool = False
+
+
+class ChatCompletionMessage(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+    kind: AnswerKind = Field(description="extra field: the Answer's kind")
+    quotes: list[CitedQuote] = Field(description="extra field: the verbatim quotes")
+
+
+class ChatCompletionChoice(BaseModel):
+    index: int = 0
+    message: ChatCompletionMessage
+    finish_reason: Literal["stop"] = "stop"
+
+
+class ChatCompletion(BaseModel):
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str = MODEL_ID
+    choices: list[ChatCompletionChoice]
+
+
+class ModelCard(BaseModel):
+    id: str = MODEL_ID
+    object: Literal["model"] = "model"
+    created: int = 0
+    owned_by: str = "stage4-bc-assistant"
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
+
+
+# -- health ----------------------------------------------------------------------------
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    reason: str | None = None
+    detail: dict[str, Any] | None = None

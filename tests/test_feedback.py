@@ -1,0 +1,120 @@
+"""The feedback store and ``assistant feedback export``: what is kept, what never is, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.feedback import FeedbackStore
+from assistant.models import Answer, Quote
+
+QUOTE = Quote(text="Trastuzumab (Herceptin) is given for stage 4 HER2-positive breast cancer.",
+              source="stage-4-breast-cancer-treatments",
+              title="Treatments for stage 4 breast cancer", section="Targeted therapy",
+              url="http://www.cancer.ca/", start=3845, end=3918)
+ANSWER = Answer(kind="answer", text=f"> {QUOTE.text}\n\n— *{QUOTE.citation}*\n\nPlease talk to "
+                "your healthcare team.", quotes=[QUOTE], question="my private question about me",
+                standalone_question="my private question about me")
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "nested" / "feedback.sqlite3"
+
+
+def test_record_keeps_the_answer_not_the_person(db: Path) -> None:
+    store = FeedbackStore(db)
+    row_id = store.record(-1, ANSWER, comment="  Too vague  ")
+    [row] = store.rows()
+    assert (row.id, row.rating, row.comment, row.answer_kind) == (row_id, -1, "Too vague", "answer")
+    assert row.answer_text == ANSWER.text
+    assert json.loads(row.quotes_json)[0]["text"] == QUOTE.text
+    assert row.question is None
+    columns = [r[1] for r in sqlite3.connect(db).execute("PRAGMA table_info(feedback)")]
+    assert columns == ["id", "created_at", "rating", "comment", "answer_kind", "answer_text",
+                       "quotes_json", "question"]
+    everything = " ".join(str(v) for v in sqlite3.connect(db).execute(
+        "SELECT * FROM feedback").fetchone())
+    assert "private question" not in everything
+
+
+def test_question_stored_only_when_the_operator_opts_in(db: Path) -> None:
+    FeedbackStore(db, store_question_text=True).record(1, ANSWER)
+    assert FeedbackStore(db).rows()[0].question == ANSWER.question
+
+
+@pytest.mark.parametrize("rating", [0, 2, -2, 5])
+def test_rating_must_be_plus_or_minus_one(db: Path, rating: int) -> None:
+    with pytest.raises(ValueError, match="rating"):
+        FeedbackStore(db).record(rating, ANSWER)
+
+
+def test_comment_added_later_and_rating_taken_back(db: Path) -> None:
+    store = FeedbackStore(db)
+    first, second = store.record(1, ANSWER), store.record(-1, ANSWER)
+    assert store.set_comment(first, "helpful, thanks")
+    assert not store.set_comment(999, "no such row")
+    store.delete(second)
+    assert [(r.id, r.comment) for r in store.rows()] == [(first, "helpful, thanks")]
+
+
+def test_comment_is_capped(db: Path) -> None:
+    store = FeedbackStore(db)
+    store.record(1, ANSWER, comment="x" * 10_000)
+    assert len(store.rows()[0].comment or "") == 2000
+
+
+def test_export_csv_defuses_spreadsheet_formulas(db: Path) -> None:
+    store = FeedbackStore(db)
+    store.record(-1, ANSWER, comment="=HYPERLINK(\"http://evil\")")
+    out = io.StringIO()
+    assert store.export(out, fmt="csv") == 1
+    [row] = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert row["comment"] == "'=HYPERLINK(\"http://evil\")"
+    assert row["rating"] == "-1" and row["answer_kind"] == "answer"
+
+
+def test_export_jsonl_to_a_file(db: Path, tmp_path: Path) -> None:
+    store = FeedbackStore(db)
+    store.record(1, ANSWER)
+    store.record(-1, ANSWER, comment="missing the dose")
+    target = tmp_path / "out" / "feedback.jsonl"
+    assert store.export(target, fmt="jsonl") == 2
+    records = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert [r["rating"] for r in records] == [1, -1]
+    assert records[1]["comment"] == "missing the dose"
+    assert records[0]["quotes"][0]["section"] == "Targeted therapy"
+
+
+def test_export_rejects_unknown_format(db: Path) -> None:
+    with pytest.raises(ValueError, match="format"):
+        FeedbackStore(db).export(io.StringIO(), fmt="xml")  # type: ignore[arg-type]
+
+
+def test_export_of_a_missing_database_is_empty_and_creates_nothing(db: Path) -> None:
+    out = io.StringIO()
+    assert FeedbackStore(db).export(out, fmt="jsonl") == 0
+    assert out.getvalue() == "" and not db.exists()
+
+
+def test_cli_export(db: Path, tmp_path: Path) -> None:
+    FeedbackStore(db).record(-1, ANSWER, comment="unclear")
+    env = {"ASSISTANT_FEEDBACK_DB": str(db)}
+    runner = CliRunner()
+    result = runner.invoke(app, ["feedback", "export", "--format", "jsonl"], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.splitlines()[0])["comment"] == "unclear"
+    target = tmp_path / "export.csv"
+    result = runner.invoke(app, ["feedback", "export", "-o", str(target)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Exported 1 rating" in result.stderr
+    assert next(csv.DictReader(target.open(encoding="utf-8")))["comment"] == "unclear"
+    result = runner.invoke(app, ["feedback", "export", "--format", "xml"], env=env)
+    assert result.exit_code == 2 and "unknown format" in result.stderr

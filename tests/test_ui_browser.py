@@ -1,0 +1,276 @@
+"""The web UI in a real browser (Debian's chromium through Playwright) against the real app:
+answers with quotes, follow-ups, the emergency banner, hostile input, feedback, phone width,
+keyboard and contrast. Screenshots go to test-artifacts/ui/."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+
+import pytest
+
+from .ui_server import ARTIFACTS, ui_url  # noqa: F401 - the fixture
+
+pytestmark = pytest.mark.browser
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+BOT = "#chatbot [data-testid=bot]"
+USER = "#chatbot [data-testid=user]"
+# Records how the newest answer grew, to see it stream in.
+WATCH_STREAM = """(sel) => { window.__lengths = [];
+  new MutationObserver(() => { const bots = document.querySelectorAll(sel);
+    if (bots.length) window.__lengths.push(bots[bots.length - 1].innerText.length); })
+  .observe(document.querySelector('#chatbot'), {subtree: true, childList: true,
+           characterData: true}); }"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    import os
+
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def open_page(browser, ui_url: str):  # noqa: ANN001, ANN201, F811
+    """Opens the app in a fresh context; fails the test on any dialog or outside request."""
+    contexts, dialogs, outside = [], [], []
+
+    def block_outside(route) -> None:  # noqa: ANN001
+        outside.append(route.request.url)
+        route.abort()
+
+    def opener(viewport: dict[str, int] = DESKTOP):  # noqa: ANN202
+        context = browser.new_context(viewport=viewport)
+        context.route(re.compile(r"^(?!https?://(127\.0\.0\.1|localhost)[:/]).*"), block_outside)
+        page = context.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(ui_url)
+        page.wait_for_selector("#question textarea", timeout=30_000)
+        contexts.append(context)
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+    assert dialogs == [], f"a dialog opened (script ran): {dialogs}"
+    assert outside == [], f"the page tried to reach the internet: {outside}"
+
+
+def ask(page, question: str) -> str:  # noqa: ANN001
+    """Type a question, press Enter, wait for the whole answer; returns its text."""
+    before = page.locator(BOT).count()
+    page.locator("#question textarea").fill(question)
+    page.locator("#question textarea").press("Enter")
+    return wait_for_answer(page, before)
+
+
+def wait_for_answer(page, before: int) -> str:  # noqa: ANN001
+    page.wait_for_function(
+        """([sel, n]) => { const bots = document.querySelectorAll(sel); return bots.length > n
+             && bots[bots.length - 1].innerText.includes('healthcare team'); }""",
+        arg=[BOT, before], timeout=30_000)
+    text = page.locator(BOT).last.inner_text()
+    while True:  # streamed: done once the text stops growing
+        page.wait_for_timeout(300)
+        if (latest := page.locator(BOT).last.inner_text()) == text:
+            return text
+        text = latest
+
+
+def shot(page, name: str) -> None:  # noqa: ANN001
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_answer_streams_with_quotes_citation_sources_and_healthcare_line(open_page) -> None:  # noqa: ANN001
+    page = open_page()
+    assert "not medical advice" in page.locator("#notice").inner_text()
+    page.evaluate(WATCH_STREAM, BOT)
+    text = ask(page, "What is Herceptin used for?")
+    lengths = page.evaluate("window.__lengths")
+    assert len(set(lengths)) >= 3, f"answer did not stream in: {lengths}"
+    quote = page.locator(BOT).last.locator("blockquote")
+    assert "Trastuzumab (Herceptin)" in quote.first.inner_text()
+    assert "— Treatments for stage 4 breast cancer > Targeted therapy" in text
+    assert "talk to your healthcare team" in text
+    assert not page.locator("#emergency-banner").is_visible()
+    page.get_by_role("button", name="Sources: quoted passages in context").click()
+    mark = page.locator("#sources mark").first
+    mark.wait_for(state="visible")
+    assert "Trastuzumab (Herceptin) is given" in mark.inner_text()
+    passage = page.locator("#sources .source-passage").first.inner_text()
+    assert "Targeted therapy" in passage and "Pertuzumab" in passage  # the surrounding section
+    shot(page, "desktop-answer-with-sources")
+
+
+def test_follow_up_uses_the_conversation(open_page) -> None:  # noqa: ANN001
+    page = open_page()
+    ask(page, "What is Herceptin used for?")
+    text = ask(page, "and how long is it given?")
+    assert "continued until the breast cancer starts to grow again" in text
+    assert page.locator(USER).count() == 2
+    page.get_by_role("button", name="Clear chat").click()
+    expect_count(page, BOT, 0)
+    text = ask(page, "and how long is it given?")  # a new conversation: no Herceptin context
+    assert "continued until the breast cancer starts to grow again" not in text
+    shot(page, "desktop-after-clear")
+
+
+def expect_count(page, selector: str, n: int) -> None:  # noqa: ANN001
+    page.wait_for_function("([s, n]) => document.querySelectorAll(s).length === n",
+                           arg=[selector, n], timeout=10_000)
+
+
+def test_emergency_banner_is_shown_first(open_page) -> None:  # noqa: ANN001
+    page = open_page()
+    ask(page, "I have chest pain and can't breathe")
+    banner = page.locator("#emergency-banner [role=alert]")
+    assert banner.is_visible() and "911" in banner.inner_text()
+    banner_box = banner.bounding_box()
+    chat_box = page.locator("#chatbot").bounding_box()
+    assert banner_box and chat_box and banner_box["y"] < chat_box["y"]
+    colours = page.evaluate("""() => { const s = getComputedStyle(
+        document.querySelector('.emergency-banner')); return [s.color, s.backgroundColor]; }""")
+    assert contrast(*colours) >= 7
+    shot(page, "desktop-emergency")
+    ask(page, "What is Herceptin used for?")
+    assert not page.locator("#emergency-banner").is_visible()
+
+
+@pytest.mark.parametrize("hostile", [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(2)</script>what is tamoxifen",
+    '<img src=x onerror="window.__pwned=1"><svg onload="window.__pwned=2">',
+])
+def test_hostile_input_is_shown_as_text_and_never_runs(open_page, hostile: str) -> None:  # noqa: ANN001
+    page = open_page()
+    ask(page, hostile)
+    assert page.locator(USER).last.inner_text().strip() == hostile
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#chatbot img[src='x'], #chatbot script, #chatbot svg[onload]").count() == 0
+    if "alert(1)" in hostile:
+        shot(page, "desktop-hostile-input")
+
+
+def test_thumbs_down_and_comment_stored_in_sqlite(open_page, settings) -> None:  # noqa: ANN001
+    page = open_page()
+    db = settings.feedback_db
+    before = _max_id(db)
+    ask(page, "What is Herceptin used for?")
+    # the thumbs sit under the newest answer
+    page.locator("#chatbot").get_by_role("button", name="Dislike", exact=True).last.click()
+    page.locator("#chatbot").get_by_role("button", name="Disliked").wait_for()
+    status = page.locator("#feedback-status [role=status]")
+    status.filter(has_text="rating was saved").wait_for()
+    page.get_by_label("Comment on the answer you rated (optional)").fill("Please say more.")
+    page.get_by_role("button", name="Send comment").click()
+    status.filter(has_text="comment was saved").wait_for()
+    rows = sqlite3.connect(db).execute(
+        "SELECT rating, comment, answer_kind, answer_text, quotes_json, question FROM feedback"
+        " WHERE id > ?", (before,)).fetchall()
+    assert len(rows) == 1
+    rating, comment, kind, text, quotes, question = rows[0]
+    assert (rating, comment, kind, question) == (-1, "Please say more.", "answer", None)
+    assert "Trastuzumab (Herceptin)" in quotes and "healthcare team" in text
+    shot(page, "desktop-feedback")
+
+
+def _max_id(db) -> int:  # noqa: ANN001
+    if not db.exists():
+        return 0
+    try:
+        row = sqlite3.connect(db).execute("SELECT COALESCE(MAX(id), 0) FROM feedback").fetchone()
+        return int(row[0])
+    except sqlite3.OperationalError:  # no table yet
+        return 0
+
+
+def test_phone_width_is_readable(open_page) -> None:  # noqa: ANN001
+    page = open_page(PHONE)
+    page.get_by_role("button", name="What is Herceptin used for?").click()
+    wait_for_answer(page, 0)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"page scrolls sideways at 375px ({width}px)"
+    for selector in ["#notice", "#question textarea", "#chatbot"]:
+        box = page.locator(selector).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    font = page.evaluate(f"parseFloat(getComputedStyle(document.querySelector('{BOT} p'))"
+                         ".fontSize)")
+    assert font >= 14
+    shot(page, "phone-answer")
+
+
+def test_keyboard_only_use(open_page) -> None:  # noqa: ANN001
+    page = open_page()
+    for role, name in [("textbox", "Your question"), ("button", "Ask"),
+                       ("button", "Clear chat"), ("button", "Send comment"),
+                       ("textbox", "Comment on the answer you rated (optional)")]:
+        assert page.get_by_role(role, name=name, exact=True).count() == 1, name
+    reached = []
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    for _ in range(12):  # tab from the top of the page to the first example question
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.innerText || "
+                                     "document.activeElement.getAttribute('aria-label') || ''"))
+        if reached[-1] == "What is Herceptin used for?":
+            break
+    assert reached[-1] == "What is Herceptin used for?", reached
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    text = wait_for_answer(page, 0)
+    assert "Trastuzumab (Herceptin)" in text
+
+
+def test_empty_ignored_and_too_long_explained(open_page) -> None:  # noqa: ANN001
+    page = open_page()
+    page.locator("#question textarea").fill("   ")
+    page.locator("#question textarea").press("Enter")
+    page.wait_for_timeout(1000)
+    assert page.locator(USER).count() == 0
+    page.locator("#question textarea").fill("why " * 600)
+    page.locator("#question textarea").press("Enter")
+    toast = page.locator("[data-testid=toast-text]")
+    toast.wait_for(timeout=10_000)
+    assert "too long" in toast.inner_text() and "2000 characters" in toast.inner_text()
+    assert page.locator(USER).count() == 0
+    assert page.locator("#question textarea").input_value().startswith("why why")  # to shorten
+    page.wait_for_timeout(600)  # the toast slides in
+    page.screenshot(path=str(ARTIFACTS / "desktop-too-long.png"))  # viewport: the toast is fixed
+
+
+def test_text_contrast_meets_wcag_aa(open_page) -> None:  # noqa: ANN001
+    page = open_page()
+    ask(page, "What is Herceptin used for?")
+    pairs = page.evaluate("""() => {
+      const bg = (e) => { for (; e; e = e.parentElement) { const c = getComputedStyle(e)
+        .backgroundColor; if (c !== 'rgba(0, 0, 0, 0)') return c; } return 'rgb(255, 255, 255)'; };
+      return ['#notice p', '#chatbot [data-testid=bot] p', '#chatbot [data-testid=user] p',
+              '#chatbot blockquote p', 'label', '#sources p', 'button'].flatMap(sel =>
+        [...document.querySelectorAll(sel)].map(e => [sel, getComputedStyle(e).color, bg(e)]));
+    }""")
+    assert pairs
+    low = [(sel, fg, bg, round(contrast(fg, bg), 2)) for sel, fg, bg in pairs
+           if contrast(fg, bg) < 4.5]
+    assert low == []
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG contrast ratio of two CSS rgb()/rgba() colours."""
+    def luminance(colour: str) -> float:
+        r, g, b = (int(v) / 255 for v in re.findall(r"[\d.]+", colour)[:3])
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)

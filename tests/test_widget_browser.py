@@ -1,0 +1,181 @@
+"""The embeddable widget in Debian's chromium (Playwright): the example portal page and a
+portal on another origin (CORS, strict CSP) open the widget, ask, and show the quoted answer
+with its citation; hostile markup stays text; a portal that is not allowed gets a clear
+message."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.api import create_app
+
+from .live_servers import ARTIFACTS, free_port, serve_app
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+QUESTION = "What is Herceptin used for?"
+HOST = "document.querySelector('[data-stage4-assistant]').shadowRoot"
+
+PORTAL_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Another charity's portal</title>
+<link rel="icon" href="data:,">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src {api};
+ connect-src {api}; style-src 'none'; img-src data:; base-uri 'none'">
+</head><body><h1>Another charity's support portal</h1><p>Served from its own origin.</p>
+<script src="{api}/widget.js" data-title="Ask our treatment assistant" data-position="left"
+ defer></script></body></html>
+"""
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def portal_ports() -> tuple[int, int]:
+    """(allowed portal port, portal port that is not on the CORS allowlist)."""
+    return free_port(), free_port()
+
+
+@pytest.fixture(scope="module")
+def api(assistant, settings, portal_ports: tuple[int, int]) -> Iterator[str]:  # noqa: ANN001
+    allowed = settings.model_copy(update={
+        "cors_origins": f"http://127.0.0.1:{portal_ports[0]}", "rate_limit": "1000/minute"})
+    with serve_app(create_app(assistant, allowed, mount_ui=False)) as url:
+        yield url
+
+
+def static_site(root: Path, port: int) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def portals(api: str, portal_ports: tuple[int, int], tmp_path_factory) -> Iterator[list[str]]:  # noqa: ANN001
+    """Two portals on other origins embedding the widget: allowed, then not allowed."""
+    root = tmp_path_factory.mktemp("portal")
+    (root / "index.html").write_text(PORTAL_PAGE.format(api=api), encoding="utf-8")
+    sites = [static_site(root, port) for port in portal_ports]
+    try:
+        yield [next(site) for site in sites]
+    finally:
+        for site in sites:
+            site.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (see the Makefile)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:  # noqa: ANN001
+    context = browser.new_context(viewport={"width": 1100, "height": 820})
+    page = context.new_page()
+    page.problems = []  # console errors and uncaught exceptions
+    page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    yield page
+    context.close()
+
+
+def ask_in_widget(page, question: str) -> None:  # noqa: ANN001
+    page.locator("button.launcher").focus()
+    page.keyboard.press("Enter")  # keyboard only: open, type, send
+    assert page.evaluate(f"{HOST}.activeElement.tagName") == "TEXTAREA"
+    page.keyboard.type(question)
+    page.keyboard.press("Enter")
+
+
+def expected_answer(api: str, question: str) -> dict:
+    return httpx.post(f"{api}/api/v1/ask", json={"question": question}).json()
+
+
+def test_example_page_widget_shows_the_quoted_answer_and_citation(page, api: str) -> None:  # noqa: ANN001
+    page.goto(f"{api}/portal-example.html")
+    launcher = page.locator("button.launcher")
+    assert launcher.get_attribute("aria-expanded") == "false"
+    ask_in_widget(page, QUESTION)
+    assert launcher.get_attribute("aria-expanded") == "true"
+    quote = page.locator("figure blockquote").first
+    quote.wait_for(timeout=20_000)
+    expected = expected_answer(api, QUESTION)["quotes"][0]
+    assert quote.inner_text().strip() == expected["text"]
+    cite = page.locator("figcaption cite").first
+    assert cite.inner_text() == expected["citation"]
+    assert "Targeted therapy" in cite.inner_text()
+    assert cite.locator("a").get_attribute("href") == expected["url"]
+    reply = page.locator(".msg.bot").first.inner_text()
+    assert "healthcare team" in reply
+    assert page.locator(".msg.user").first.inner_text() == QUESTION
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "widget-example-page.png"))
+    page.keyboard.press("Escape")  # closes, and the focus goes back to the launcher
+    assert page.locator("section.panel").is_hidden()
+    assert page.evaluate(f"{HOST}.activeElement.className") == "launcher"
+    assert page.problems == []
+
+
+def test_widget_on_another_origin_answers_a_follow_up(page, portals: list[str],  # noqa: ANN001
+                                                      api: str) -> None:
+    page.goto(f"{portals[0]}/index.html")
+    ask_in_widget(page, QUESTION)
+    page.locator("figure blockquote").first.wait_for(timeout=20_000)
+    page.keyboard.type("and when is it given alone?")
+    page.keyboard.press("Enter")
+    page.locator(".msg.bot").nth(1).wait_for(timeout=20_000)
+    assert "given by itself" in page.locator(".msg.bot").nth(1).inner_text()
+    assert page.locator("h2").inner_text() == "Ask our treatment assistant"
+    page.screenshot(path=str(ARTIFACTS / "widget-other-origin.png"))
+    assert page.problems == []  # no CSP violation, no CORS error
+
+
+HOSTILE = ('<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+           "**what** is [chemo](javascript:window.__pwned=3)?")
+
+
+def test_hostile_markup_stays_text_in_the_widget(page, portals: list[str]) -> None:  # noqa: ANN001
+    page.goto(f"{portals[0]}/index.html")
+    ask_in_widget(page, HOSTILE)
+    page.locator(".msg.bot, .msg.error").first.wait_for(timeout=20_000)
+    assert page.locator(".msg.user").first.inner_text() == HOSTILE
+    counts = page.evaluate(f"""() => ({{
+        img: {HOST}.querySelectorAll('img').length,
+        script: {HOST}.querySelectorAll('script').length,
+        js: [...{HOST}.querySelectorAll('a')].filter(a => !/^https?:/.test(a.href)).length,
+        pwned: window.__pwned === undefined ? 0 : 1 }})""")
+    assert counts == {"img": 0, "script": 0, "js": 0, "pwned": 0}
+
+
+def test_a_portal_not_on_the_allowlist_gets_a_clear_message(page, portals: list[str]) -> None:  # noqa: ANN001
+    page.goto(f"{portals[1]}/index.html")
+    ask_in_widget(page, QUESTION)
+    error = page.locator(".msg.error")
+    error.wait_for(timeout=20_000)
+    assert "cannot be reached" in error.inner_text()
+    assert error.get_attribute("role") == "alert"
+    assert page.locator("figure blockquote").count() == 0
