@@ -97,6 +97,14 @@ class FeedbackStore:
                  answer.kind, answer.text, quotes, question))
             return int(cursor.lastrowid or 0)
 
+    def set_rating(self, row_id: int, rating: int) -> bool:
+        """Change a stored rating (the person switched thumbs); False if there is no such row."""
+        if rating not in (1, -1):
+            raise ValueError(f"rating must be +1 or -1, not {rating!r}")
+        with self._connect() as conn:
+            cursor = conn.execute("UPDATE feedback SET rating = ? WHERE id = ?", (rating, row_id))
+            return cursor.rowcount == 1
+
     def set_comment(self, row_id: int, comment: str | None) -> bool:
         """Attach (or replace) the comment of a stored rating; False if there is no such row."""
         with self._connect() as conn:

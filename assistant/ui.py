@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
@@ -26,6 +26,9 @@ from assistant.ui_render import (
     stream_prefixes,
     user_message_markdown,
 )
+
+if TYPE_CHECKING:
+    from assistant.chain import Assistant
 
 TITLE = "Stage 4 breast cancer treatments: questions and answers"
 NOTICE = (
@@ -71,12 +74,10 @@ button:focus-visible, textarea:focus-visible, a:focus-visible, input:focus-visib
   .example-row button { flex: 1 1 100%; }
 }
 """
-# System fonts only: the default theme would fetch fonts from the internet.
-THEME = gr.themes.Default(
-    primary_hue="blue",
-    font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "Arial", "sans-serif"],
-    font_mono=["ui-monospace", "Menlo", "Consolas", "monospace"],
-).set(  # white on this blue is 8.9:1 (Gradio's default blue is under 4.5:1)
+# Gradio 6's default fonts are served by the app itself (LocalFont), so the page stays offline.
+THEME = gr.themes.Default(primary_hue="blue").set(
+    # white on this blue is 8.7:1; on Gradio's default primary blue it is under 4.5:1
+
     button_primary_background_fill="#1f4e79", button_primary_background_fill_hover="#163a5c",
     button_primary_text_color="#ffffff", button_primary_text_color_hover="#ffffff",
 )
@@ -88,7 +89,7 @@ UI_ASSETS: dict[str, Any] = {"css": CSS, "theme": THEME, "head": HEAD, "footer_l
 class ChatUI:
     """The event handlers, bound to one assistant and one feedback store."""
 
-    def __init__(self, assistant: Any, settings: Settings) -> None:
+    def __init__(self, assistant: Assistant, settings: Settings) -> None:
         self.assistant = assistant
         self.settings = settings
         self.feedback = FeedbackStore(settings.feedback_db, settings.store_question_text)
@@ -125,21 +126,24 @@ class ChatUI:
 
     def rate(self, answers: dict[int, dict[str, Any]] | None, ratings: dict[str, int] | None,
              like: gr.LikeData) -> tuple[str, dict[str, int]]:
-        """Store a thumbs up or down for one answer (a second click replaces the first)."""
+        """Store a thumbs up or down for one answer (switching thumbs updates the same row)."""
         ratings = dict(ratings or {})
         index = like.index if isinstance(like.index, int) else like.index[0]
         stored = (answers or {}).get(index)
         if stored is None:
             return _status("Only the assistant's answers can be rated."), ratings
-        previous = ratings.pop(str(index), None)
-        if previous is not None:
-            self.feedback.delete(previous)
+        previous = ratings.get(str(index))
         if like.liked is not True and like.liked is not False:  # "" = the thumb taken back
-            if ratings.get("last") == previous:
-                ratings.pop("last")
+            if previous is not None:
+                self.feedback.delete(previous)
+                ratings.pop(str(index))
+                if ratings.get("last") == previous:
+                    ratings.pop("last")
             return _status("Your rating was removed."), ratings
-        row = self.feedback.record(1 if like.liked else -1, Answer.model_validate(stored))
-        ratings[str(index)] = ratings["last"] = row
+        rating = 1 if like.liked else -1
+        if previous is None or not self.feedback.set_rating(previous, rating):
+            previous = self.feedback.record(rating, Answer.model_validate(stored))
+        ratings[str(index)] = ratings["last"] = previous
         return _status("Thank you, your rating was saved. You can add a comment below."), ratings
 
     def comment(self, text: str | None, ratings: dict[str, int] | None) -> tuple[str, Any]:
@@ -162,8 +166,8 @@ def _cleared() -> tuple[Any, ...]:
     return [], gr.update(value="", visible=False), SOURCES_PLACEHOLDER, [], {}, {}, "", ""
 
 
-def build_ui(assistant: Any, settings: Settings) -> gr.Blocks:
-    """The chat page for ``assistant`` (an ``assistant.Assistant``), using ``settings``."""
+def build_ui(assistant: Assistant, settings: Settings) -> gr.Blocks:
+    """The chat page for a (preferably warmed-up) ``assistant``, using ``settings``."""
     ui = ChatUI(assistant, settings)
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(f"# {TITLE}")

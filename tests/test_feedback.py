@@ -61,8 +61,11 @@ def test_comment_added_later_and_rating_taken_back(db: Path) -> None:
     first, second = store.record(1, ANSWER), store.record(-1, ANSWER)
     assert store.set_comment(first, "helpful, thanks")
     assert not store.set_comment(999, "no such row")
+    assert store.set_rating(first, -1) and not store.set_rating(999, 1)
+    with pytest.raises(ValueError, match="rating"):
+        store.set_rating(first, 0)
     store.delete(second)
-    assert [(r.id, r.comment) for r in store.rows()] == [(first, "helpful, thanks")]
+    assert [(r.id, r.rating, r.comment) for r in store.rows()] == [(first, -1, "helpful, thanks")]
 
 
 def test_comment_is_capped(db: Path) -> None:

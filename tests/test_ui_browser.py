@@ -185,6 +185,15 @@ def test_thumbs_down_and_comment_stored_in_sqlite(open_page, settings) -> None: 
     assert (rating, comment, kind, question) == (-1, "Please say more.", "answer", None)
     assert "Trastuzumab (Herceptin)" in quotes and "healthcare team" in text
     shot(page, "desktop-feedback")
+    chat = page.locator("#chatbot")
+    chat.get_by_role("button", name="Like", exact=True).last.click()  # changed their mind
+    chat.get_by_role("button", name="Liked").wait_for()
+    page.wait_for_timeout(500)
+    query = "SELECT rating, comment FROM feedback WHERE id > ?"
+    assert sqlite3.connect(db).execute(query, (before,)).fetchall() == [(1, "Please say more.")]
+    chat.get_by_role("button", name="Liked").click()  # and took the thumb back
+    status.filter(has_text="rating was removed").wait_for()
+    assert sqlite3.connect(db).execute(query, (before,)).fetchall() == []
 
 
 def _max_id(db) -> int:  # noqa: ANN001

@@ -102,6 +102,8 @@ def create_app_from_env() -> FastAPI:
 
     set_offline_env()
     configure_access_log()
+    if not logging.getLogger().handlers:  # show the warm-up's progress ("Index built ...")
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s:     %(message)s")
     logging.getLogger("assistant").setLevel(logging.INFO)
     settings = load_settings()
     return create_app(Assistant(settings), settings)

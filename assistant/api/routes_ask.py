@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Request
 
 from assistant.api.deps import AssistantDep, require_api_key
 from assistant.api.middleware import note_answer
-from assistant.api.schemas import AskRequest, AskResponse, ErrorResponse
+from assistant.api.schemas import AskRequest, AskResponse, error_responses
 
-ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 413, 422, 429, 503)}
+ERRORS = error_responses(400, 401, 413, 422, 429, 503)
 
 
 def ask_routes(rate_limit: Callable) -> APIRouter:

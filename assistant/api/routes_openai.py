@@ -29,13 +29,13 @@ from assistant.api.schemas import (
     ChatCompletionMessage,
     ChatCompletionRequest,
     ChatMessage,
-    ErrorResponse,
     ModelCard,
     ModelList,
+    error_responses,
 )
 from assistant.models import ChatTurn
 
-ERRORS = {status: {"model": ErrorResponse} for status in (400, 401, 404, 413, 422, 429, 503)}
+ERRORS = error_responses(400, 401, 404, 413, 422, 429, 503)
 _PIECE = re.compile(r"[^\n]*\n*")
 
 

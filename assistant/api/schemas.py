@@ -24,6 +24,11 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the error statuses of a route."""
+    return {status: {"model": ErrorResponse} for status in statuses}
+
+
 # -- /api/v1/ask -----------------------------------------------------------------------
 class AskRequest(BaseModel):
     """A question and, for follow-ups, the conversation so far (oldest first)."""
