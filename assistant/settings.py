@@ -39,6 +39,8 @@ class Settings(BaseSettings):
                                     "the counts between workers")
     allow_keyless_remote: bool = Field(False, description="with no api_keys set, also answer "
                                        "API calls from other machines (default: loopback only)")
+    serve_ui: bool = Field(True, description="mount the Gradio UI at / (false: only the API, "
+                           "the widget and the health checks, e.g. behind a portal)")
 
 
 def load_settings(**overrides: object) -> Settings:

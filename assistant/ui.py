@@ -54,7 +54,7 @@ CSS = """
   font-size: 1.1rem; margin-bottom: 0.5rem; }
 .emergency-banner strong, .emergency-banner p { color: #ffffff; margin: 0; }
 .emergency-banner p { margin-top: 0.3rem; font-size: 1rem; }
-.emergency-icon { font-size: 1.6rem; line-height: 1; }
+.emergency-icon { font-size: 1.6rem; line-height: 1; color: #ffffff; }
 .sources { color: #1a1a1a; }
 .source-passage { border: 1px solid #c9ced6; border-radius: 6px; padding: 0.6rem 0.8rem;
   margin: 0.6rem 0; background: #ffffff; }
@@ -187,7 +187,7 @@ def build_ui(assistant: Assistant, settings: Settings) -> gr.Blocks:
                 with gr.Row(equal_height=True):
                     question = gr.Textbox(
                         label="Your question", elem_id="question", lines=1, max_lines=6,
-                        placeholder="Type your question and press Enter", scale=5,
+                        placeholder="Type a question, then Enter", scale=5,
                         autofocus=True, html_attributes=gr.InputHTMLAttributes(
                             enterkeyhint="send", autocomplete="off", lang="en"))
                     ask = gr.Button("Ask", variant="primary", scale=1, min_width=80,

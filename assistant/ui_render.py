@@ -66,7 +66,7 @@ def emergency_banner(answer: Answer | None) -> str:
     detail = html.escape(" ".join(line.strip() for line in rest.splitlines() if line.strip()))
     return (
         '<div class="emergency-banner" role="alert" aria-live="assertive">'
-        '<span class="emergency-icon" aria-hidden="true">⚠</span>'
+        '<span class="emergency-icon" aria-hidden="true">⚠\ufe0e</span>'
         f"<div><strong>{headline}</strong>"
         + (f"<p>{detail}</p>" if detail else "")
         + "</div></div>"

@@ -203,6 +203,9 @@ def test_example_portal_page_embeds_the_widget_under_a_strict_csp(api: str) -> N
     assert httpx.get(f"{api}/portal-example.css").status_code == 200
 
 
+QUESTION_FOR_UI = "What is Herceptin used for?"
+
+
 def test_gradio_ui_is_mounted_at_root(api: str) -> None:
     from gradio_client import Client
 
@@ -213,6 +216,16 @@ def test_gradio_ui_is_mounted_at_root(api: str) -> None:
     text = reply[0]["text"] if isinstance(reply, list) else reply
     assert "> Trastuzumab (Herceptin) is given for stage 4 HER2-positive breast cancer." in text
     assert "Targeted therapy" in text
+
+
+def test_ui_can_be_switched_off_for_an_api_only_deployment(assistant, settings) -> None:  # noqa: ANN001
+    api_only = settings.model_copy(update={"serve_ui": False})
+    with serve_app(create_app(assistant, api_only)) as url:
+        page = httpx.get(f"{url}/")
+        assert page.status_code == 200 and "ASSISTANT_SERVE_UI" in page.text
+        assert "gradio" not in page.text.lower()
+        assert httpx.get(f"{url}/gradio_api/info").status_code == 404
+        assert ask(url, QUESTION_FOR_UI).status_code == 200
 
 
 # -- not ready ---------------------------------------------------------------------------

@@ -145,6 +145,10 @@ def test_emergency_banner_is_shown_first(open_page) -> None:  # noqa: ANN001
         document.querySelector('.emergency-banner')); return [s.color, s.backgroundColor]; }""")
     assert contrast(*colours) >= 7
     shot(page, "desktop-emergency")
+    page.set_viewport_size(PHONE)
+    assert banner.bounding_box()["width"] <= PHONE["width"]  # type: ignore[index]
+    shot(page, "phone-emergency")
+    page.set_viewport_size(DESKTOP)
     ask(page, "What is Herceptin used for?")
     assert not page.locator("#emergency-banner").is_visible()
 

@@ -43,13 +43,14 @@ When the operator has set API keys, send `Authorization: Bearer <key>`.
 
 
 def create_app(assistant: Assistant, settings: Settings | None = None, *,
-               mount_ui: bool = True) -> FastAPI:
+               mount_ui: bool | None = None) -> FastAPI:
     """Build the web app around ``assistant`` (warmed up in the background at start-up).
 
     Args:
         assistant: the Assistant every request shares.
         settings: operator settings; ``None`` means the assistant's own.
-        mount_ui: mount the Gradio UI at ``/`` (when ``assistant.ui`` can be imported).
+        mount_ui: mount the Gradio UI at ``/`` (when ``assistant.ui`` can be imported);
+            ``None`` means ``settings.serve_ui``.
 
     Raises:
         SettingsError: the rate limit is not a valid limit string.
@@ -88,8 +89,10 @@ def create_app(assistant: Assistant, settings: Settings | None = None, *,
                        expose_headers=["Retry-After", "X-Request-ID"], max_age=600)
     app.add_middleware(AccessLogMiddleware)
 
-    if mount_ui:
+    if mount_ui if mount_ui is not None else settings.serve_ui:
         _mount_ui(app, assistant, settings)
+    else:
+        _index_page(app, "The chat UI is switched off here (ASSISTANT_SERVE_UI=false).")
     return app
 
 
@@ -138,6 +141,18 @@ def _unknown_api_paths(app: FastAPI) -> None:
                        "not_found")
 
 
+def _index_page(app: FastAPI, why: str) -> None:
+    """``/`` without the UI: where to go instead."""
+    page = ("<!doctype html><meta charset=utf-8><title>Stage 4 breast cancer treatment "
+            f"assistant</title><h1>Stage 4 breast cancer treatment assistant</h1><p>{why} See "
+            "the <a href=/docs>API docs</a> or the <a href=/portal-example.html>chat widget</a>."
+            "</p>")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> str:
+        return page
+
+
 def _mount_ui(app: FastAPI, assistant: Assistant, settings: Settings) -> None:
     """Mount the Gradio UI at ``/``; without it, ``/`` links to the API docs and the widget."""
     try:
@@ -146,14 +161,7 @@ def _mount_ui(app: FastAPI, assistant: Assistant, settings: Settings) -> None:
         from assistant import ui
     except ImportError as exc:
         log.warning("The web UI is not available (%s); serving the API only.", exc)
-
-        @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-        def index() -> str:
-            return ("<!doctype html><meta charset=utf-8><title>Stage 4 breast cancer treatment "
-                    "assistant</title><h1>Stage 4 breast cancer treatment assistant</h1>"
-                    "<p>The web UI is not installed here. See the <a href=/docs>API docs</a> or "
-                    "the <a href=/portal-example.html>chat widget</a>.</p>")
-
+        _index_page(app, "The chat UI is not installed here.")
         return
     assets = {"footer_links": ["api"], **getattr(ui, "UI_ASSETS", {})}
     gr.mount_gradio_app(app, ui.build_ui(assistant, settings), path="/", **assets)
