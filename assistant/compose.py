@@ -15,7 +15,7 @@ from assistant.models import AnswerKind
 from assistant.retrieval import Query, ScoredUnit
 
 QUOTE_BUDGET_CHARS = 420
-KEEP_RATIO = 0.62
+KEEP_RATIO = 0.5
 _LIST_INTENT = re.compile(r"\b(which|what|list|options?|kinds?|types?|names?|drugs|medications?|"
                           r"medicines|combinations?|all)\b")
 _STOP = set("a an the of to for and or in on at is are was be been it its this that these those "

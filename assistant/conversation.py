@@ -59,6 +59,9 @@ class Condenser:
             return question
         if not leans and len(folded.split()) > _SHORT:
             return question
+        if not leans and not (set(self.lexicon.normalize(question).split())
+                              & self.lexicon.vocabulary):
+            return question  # a short message with no word of the page is not a follow-up
         last_user = next((t.content for t in reversed(history) if t.role == "user"), "")
         last_reply = next((t.content for t in reversed(history) if t.role == "assistant"), "")
         asked = self.topics(last_user)

@@ -96,9 +96,10 @@ def _carried(attribute, spans: list[Span], query: Query) -> bool:  # noqa: ANN00
         return False
     for span in spans:
         text = fold(span.text)
+        # the quoted span itself must name the drug asked about (quotes start at the sentence
+        # a leaning one depends on, so "It is taken as pill daily" carries its drug's name)
         if attribute.carrier.search(text) and (not query.drugs or any(
-                d in text or d in fold(span.doc.text[max(0, span.start - 300):span.start])
-                for d in query.drugs)):
+                d in text for d in query.drugs)):
             return True
     return False
 

@@ -21,8 +21,10 @@ RRF_K = 5
 CHUNK_WEIGHT = 0.5
 DRUG_BONUS = 0.12
 HEADING_BONUS = 0.3
-_DEFINITION = re.compile(r"^\W*(what is|what's|whats|what are|what does|what do|define|meaning of|"
-                         r"what is meant by|explain)\b|\bmean(s|ing)?\W*$")
+_DEFINITION = re.compile(r"^\W*(what is|what's|whats|what are|define|meaning of|what is meant by|"
+                         r"explain)\b|\bwhat (do|does) [\w' -]{1,40} mean\b")
+GLOSSARY = "glossary"
+GLOSSARY_WEIGHT = 0.6  # glossary pop-ups answer "what is X?", not questions about treatment
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,13 @@ class UnitSearch:
             for variants in names:
                 if any(v in context for v in variants):
                     fused[key] = fused.get(key, 0.0) + DRUG_BONUS
-        if _DEFINITION.search(query.normalized) or _DEFINITION.search(fold(query.raw)):
+        defining = bool(_DEFINITION.search(query.normalized) or _DEFINITION.search(fold(query.raw)))
+        if not defining:
+            for key in fused:
+                section = self.docs[key[0]].units[key[1]].section
+                if fold(section.split(" > ")[0]) == GLOSSARY:
+                    fused[key] *= GLOSSARY_WEIGHT
+        if defining:
             for doc_id, section in self._defined_sections(query):
                 units = [u for u in self.docs[doc_id].units if u.section == section]
                 for n, unit in enumerate(units):  # the first sentence is the definition
