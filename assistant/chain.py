@@ -14,6 +14,7 @@ from assistant.corpus import Document, load_corpus
 from assistant.models import Answer, ChatTurn
 from assistant.policy import Decision, decide
 from assistant.rails.input import Screening, validate_question
+from assistant.rails.intents import IntentScores
 from assistant.retrieval import Query, ScoredUnit
 from assistant.settings import Settings, load_settings
 
@@ -31,6 +32,7 @@ class Turn:
     hits: list[ScoredUnit] = field(default_factory=list)
     draft: Draft | None = None
     condensed: bool = False
+    intents: IntentScores | None = None
 
 
 class Assistant:
@@ -69,6 +71,7 @@ class Assistant:
             from assistant.index import VectorIndex
             from assistant.lexicon import Lexicon
             from assistant.rails.input import InputRails
+            from assistant.rails.intents import IntentExamples
             from assistant.rails.language import Translator
             from assistant.retrieval import UnitSearch
 
@@ -79,6 +82,8 @@ class Assistant:
             self.index = VectorIndex(self.settings, embeddings, on_status)
             self.index.open(docs)
             self.search = UnitSearch(docs, self.lexicon, self.index, embeddings)
+            self.intents = IntentExamples(embeddings.embed_documents,
+                                          lambda text: self.search.prepare(text).expanded)
             self.rails = InputRails()
             self.translator = Translator.load()
             self.condenser = Condenser(docs, self.lexicon)
@@ -175,14 +180,17 @@ class Assistant:
         if turn.screening and turn.screening.emergency is None and turn.standalone.strip():
             turn.query = self.search.prepare(turn.standalone)
             if turn.query.normalized.strip():
-                turn.hits = self.search.search(turn.query)
+                vector = self.search.embed(turn.query)
+                turn.intents = self.intents.score(vector)
+                turn.hits = self.search.search(turn.query, vector)
         return turn
 
     def _compose(self, turn: Turn) -> Turn:
         assert turn.screening is not None
         standalone = turn.standalone if turn.condensed else turn.question
         turn.draft = decide(Decision(turn.question, standalone,
-                                     turn.language, turn.screening, turn.query, turn.hits),
+                                     turn.language, turn.screening, turn.query, turn.hits,
+                                     turn.intents),
                             self.lexicon, self.settings.max_quotes)
         if self.framer is not None and turn.draft.kind == "answer" and turn.draft.spans \
                 and turn.language == "en":

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from assistant.compose import Draft, Span, select_spans
 from assistant.lexicon import Lexicon, fold
 from assistant.rails.input import Screening
+from assistant.rails.intents import IntentScores
 from assistant.retrieval import Query, ScoredUnit
 
 MIN_DENSE_IN_SCOPE = 0.30
@@ -29,6 +30,7 @@ class Decision:
     screening: Screening
     query: Query | None
     hits: list[ScoredUnit]
+    intents: IntentScores | None = None
 
 
 def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
@@ -47,15 +49,17 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     top_dense = max((h.dense for h in d.hits[:5]), default=0.0)
     in_page_words = _page_words(query, lexicon)
     named_on_page = bool(query.drugs)
-    if s.out_of_scope and not named_on_page:
+    out_of_scope = s.out_of_scope or bool(d.intents and d.intents.out_of_scope)
+    asks_advice = s.personal_advice or bool(d.intents and d.intents.asks_advice)
+    if out_of_scope and not named_on_page:
         draft.kind = "out_of_scope"
         return draft
-    if not (named_on_page or unlisted or s.attributes or s.personal_advice) and \
+    if not (named_on_page or unlisted or s.attributes or asks_advice) and \
             top_dense < MIN_DENSE_IN_SCOPE and not in_page_words:
         draft.kind = "out_of_scope"
         return draft
     spans = select_spans(d.hits, query, max_quotes)
-    if s.personal_advice:
+    if asks_advice:
         draft.kind = "personal_advice"
         draft.spans = spans if top_dense >= MIN_DENSE_ANSWER or named_on_page else []
         return draft

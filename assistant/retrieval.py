@@ -88,9 +88,13 @@ class UnitSearch:
         most = max(n for n, _, _ in named)
         return [(doc_id, path) for n, doc_id, path in named if n == most]
 
-    def search(self, query: Query) -> list[ScoredUnit]:
+    def embed(self, query: Query) -> list[float]:
+        return self.embeddings.embed_query(query.expanded)
+
+    def search(self, query: Query, vector: list[float] | None = None) -> list[ScoredUnit]:
         """Every unit with a positive fused score, best first."""
-        vector = self.embeddings.embed_query(query.expanded)
+        if vector is None:
+            vector = self.embed(query)
         dense = self.index.search_units(vector, k=len(self.keys))
         chunks = self.index.search_chunks(vector, k=6)
         tokens = self._tokenize([query.expanded])[0]
