@@ -72,7 +72,8 @@ class Condenser:
         else:
             asked = [t for t in asked if t not in own]
             replied = [t for t in self.topics(last_reply) if t not in own]
-            topic = asked[0] if asked else (replied or [None])[0]
+            candidates = asked or replied
+            topic = candidates[0] if candidates else None
         if topic is None:
             return question
         if _ORDINAL.search(folded):

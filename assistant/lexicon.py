@@ -100,7 +100,7 @@ class Lexicon:
         """Folded text with lay terms mapped to the page's words and misspellings corrected."""
         folded = fold(text)
         for pattern, replacement in self.lay_terms:  # keep the person's words, add the page's
-            folded = pattern.sub(lambda m, r=replacement: f"{m.group(0)} {r}", folded)
+            folded = pattern.sub(rf"\g<0> {replacement}", folded)
         return " ".join(self.correct(w) for w in _WORD.findall(folded))
 
     def drugs_in(self, normalized: str) -> list[str]:

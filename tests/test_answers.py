@@ -4,7 +4,9 @@ people type them, and the Answer invariants on every path."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from assistant.errors import InvalidQuestionError
 from assistant.rails.messages import HEALTHCARE_MARKERS
@@ -91,7 +93,8 @@ def test_chain_and_retriever_compose_as_langchain_runnables(assistant) -> None:
     assert docs[0].metadata["section"] == "Targeted therapy"
 
 
-@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hsettings(max_examples=60, deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=300))
 def test_any_input_keeps_the_invariants_or_is_a_clear_error(assistant, text: str) -> None:
     try:
