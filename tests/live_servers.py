@@ -19,6 +19,16 @@ PROJECT = Path(__file__).resolve().parent.parent
 ARTIFACTS = PROJECT / "test-artifacts" / "api"
 
 
+def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:  # type: ignore[type-arg]
+    """Terminate a server process, killing it if it does not stop within ``timeout``."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -82,9 +92,4 @@ def chroma_server(path: Path) -> Iterator[str]:
         wait_until(f"{url}/api/v2/heartbeat", timeout=60, process=process)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop_process(process)

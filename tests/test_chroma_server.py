@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from assistant.cli import app as cli
 
 from .conftest import CORPUS, PROJECT
-from .live_servers import chroma_server, free_port, wait_until
+from .live_servers import chroma_server, free_port, stop_process, wait_until
 
 pytestmark = pytest.mark.server
 runner = CliRunner()
@@ -154,12 +154,7 @@ def test_two_workers_share_the_chroma_server(server_env: dict[str, str], index_o
             assert reply.json()["quotes"][0]["text"].startswith("Trastuzumab (Herceptin)")
         assert "Traceback" not in log.read_text()
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process, timeout=30)
 
 
 def pids_in(log: Path, path: str, status: int) -> set[int]:

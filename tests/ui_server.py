@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import CORPUS, PROJECT
+from .live_servers import stop_process
 
 ARTIFACTS = PROJECT / "test-artifacts" / "ui"
 
@@ -69,8 +70,4 @@ def app_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
         wait_for_port(port, process)
         yield f"http://127.0.0.1:{port}/", work / "feedback.sqlite3", log.read_text()
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process)
