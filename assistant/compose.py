@@ -6,15 +6,17 @@ render the Answer text, so nothing reaches a person without that check.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from assistant.corpus import Document, Unit
 from assistant.lexicon import fold
 from assistant.models import AnswerKind
 from assistant.retrieval import Query, ScoredUnit
 
-QUOTE_BUDGET_CHARS = 420
+QUOTE_BUDGET_CHARS = 520
 KEEP_RATIO = 0.5
 _LIST_INTENT = re.compile(r"\b(which|what|list|options?|kinds?|types?|names?|drugs|medications?|"
                           r"medicines|combinations?|all)\b")
@@ -66,39 +68,62 @@ def _stem(word: str) -> str:
 
 
 def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int) -> list[Span]:
-    """The passages that answer: the best unit with what it leans on, then others only when
-    they score close to it and cover query words the chosen ones do not."""
+    """The passages that answer: the best unit with what it leans on, then, greedily, the
+    candidate that adds the most weight of question words not yet covered (rare words of the
+    page weigh more), as long as it scores at least half the best and fits the budget."""
     if not hits:
         return []
     wanted = content_terms(query.expanded)
-    chosen: list[list[Span]] = []
-    covered: set[str] = set()
-    used = 0
+    weights = _term_weights(hits[0].doc)
     top = hits[0].score
+    candidates = []
     for hit in hits[:12]:
         if hit.score < KEEP_RATIO * top:
             break
         passage = _passage(hit, hits, query)
-        text = " ".join(s.text for s in passage)
-        terms = content_terms(text) & wanted
-        if chosen and not (terms - covered):
-            continue
+        context = " ".join([hit.unit.section.split(" > ")[-1], *(s.text for s in passage)])
+        candidates.append((hit.score, passage, content_terms(context) & wanted))
+    chosen: list[list[Span]] = []
+    covered: set[str] = set()
+    used = 0
+    while candidates and len(chosen) < max_passages:
+        done = frozenset(covered)
+        best = candidates[0] if not chosen else max(
+            candidates, key=lambda c: _gain(c, done, weights))
+        if chosen and _gain(best, done, weights) <= 0:
+            break
+        candidates.remove(best)
+        _, passage, terms = best
         size = sum(s.end - s.start for s in passage)
         if chosen and used + size > QUOTE_BUDGET_CHARS:
             continue
         overlapping = next((c for c in chosen if _overlaps(passage, c)), None)
         if overlapping is not None:  # a sentence leaning on a chosen one: extend that quote
             overlapping.extend(passage)
-            covered |= terms
-            used += size
-            continue
-        chosen.append(passage)
+        else:
+            chosen.append(passage)
         covered |= terms
         used += size
-        if len(chosen) >= max_passages:
-            break
     spans = [s for passage in chosen for s in passage]
     return _merge(spans)
+
+
+def _gain(candidate: tuple[float, list[Span], set[str]], covered: frozenset[str],
+          weights: dict[str, float]) -> float:
+    """How much a candidate passage adds: its score times the weight of new question words."""
+    score, _, terms = candidate
+    return score * sum(weights.get(t, 1.0) for t in terms - covered)
+
+
+@lru_cache(maxsize=8)
+def _term_weights(doc: Document) -> dict[str, float]:
+    """Inverse document frequency of each content word over the document's units."""
+    counts: dict[str, int] = {}
+    for unit in doc.units:
+        for term in content_terms(f"{unit.section} {unit.text}"):
+            counts[term] = counts.get(term, 0) + 1
+    n = len(doc.units)
+    return {term: math.log(1 + n / c) for term, c in counts.items()}
 
 
 def _passage(hit: ScoredUnit, hits: list[ScoredUnit], query: Query) -> list[Span]:

@@ -51,7 +51,7 @@ class Section:
     end: int
 
 
-@dataclass
+@dataclass(eq=False)
 class Document:
     """One corpus page. ``text`` is what quote offsets refer to."""
 

@@ -23,6 +23,8 @@ DRUG_BONUS = 0.12
 HEADING_BONUS = 0.3
 _DEFINITION = re.compile(r"^\W*(what is|what's|whats|what are|define|meaning of|what is meant by|"
                          r"explain)\b|\bwhat (do|does) [\w' -]{1,40} mean\b")
+SHORT_WEIGHT = 0.75
+_CONTENT = re.compile(r"\b[a-z][a-z-]{4,}\b")
 GLOSSARY = "glossary"
 GLOSSARY_WEIGHT = 0.6  # glossary pop-ups answer "what is X?", not questions about treatment
 
@@ -123,9 +125,11 @@ class UnitSearch:
         defining = bool(_DEFINITION.search(query.normalized) or _DEFINITION.search(fold(query.raw)))
         if not defining:
             for key in fused:
-                section = self.docs[key[0]].units[key[1]].section
-                if fold(section.split(" > ")[0]) == GLOSSARY:
+                unit = self.docs[key[0]].units[key[1]]
+                if fold(unit.section.split(" > ")[0]) == GLOSSARY:
                     fused[key] *= GLOSSARY_WEIGHT
+                if unit.antecedent is None and len(_CONTENT.findall(fold(unit.text))) < 3:
+                    fused[key] *= SHORT_WEIGHT  # "Talk to your healthcare team." says little
         if defining:
             for doc_id, section in self._defined_sections(query):
                 units = [u for u in self.docs[doc_id].units if u.section == section]
