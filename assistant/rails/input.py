@@ -18,7 +18,10 @@ from assistant.errors import InvalidQuestionError
 from assistant.lexicon import fold
 
 _TAG = re.compile(r"<[^>]{0,200}>")
-_BASE64 = re.compile(r"\b[A-Za-z0-9+/]{24,}={0,2}")
+# An encoded blob: 12+ base64 characters with upper and lower case mixed inside the word.
+_B64 = "[A-Za-z0-9+/]"
+_BASE64 = re.compile(rf"\b(?={_B64}*[A-Z]{_B64}*[A-Z])(?={_B64}*[a-z]{_B64}*[a-z])"
+                     rf"{_B64}{{12,}}={{0,2}}")
 _WORD = re.compile(r"[a-z0-9']+")
 
 

@@ -39,6 +39,8 @@ class Translator:
                 continue
             lang, pattern, english = line.split("\t")
             rules.setdefault(lang, []).append((re.compile(rf"\b(?:{pattern})\b"), english))
+        for table in rules.values():  # phrases before the single words they contain
+            table.sort(key=lambda rule: -len(rule[0].pattern))
         return cls(rules)
 
     def to_english(self, text: str, language: str) -> str:
