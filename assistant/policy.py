@@ -7,10 +7,11 @@ treatment the page does not list, and the chosen passages do not carry it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.compose import Draft, Span, select_spans
-from assistant.lexicon import Lexicon, fold
+from assistant.lexicon import Lexicon, english_words, fold
 from assistant.rails.input import Screening
 from assistant.rails.intents import IntentScores
 from assistant.retrieval import Query, ScoredUnit
@@ -82,8 +83,34 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     if top_dense < MIN_DENSE_ANSWER and not named_on_page and not in_page_words:
         draft.kind = "not_in_document"
         return draft
+    term = _undefined_term(query, spans, lexicon)
+    if term:  # nothing quoted: the nearest passage would define another word
+        draft.kind, draft.topic = "not_in_document", term
+        return draft
     draft.spans = spans
     return draft
+
+
+_WHAT_IS = re.compile(r"^\W*(?:what is|what's|whats|what are|define|what does)\s+(?:an? |the )?"
+                      r"(?P<term>[a-z0-9' -]{3,40}?)(?:\s+(?:mean|means|exactly|stand for))?\W*$")
+
+
+def _undefined_term(query: Query, spans: list[Span], lexicon: Lexicon) -> str | None:
+    """For "what is X?": X when the quotes never name it (the page only mentions it, say in a
+    "See also" line). Only words of the page are ever echoed back."""
+    match = _WHAT_IS.match(fold(query.raw))
+    if not match:
+        return None
+    term = match.group("term").strip()
+    words = [w for w in re.findall(r"[a-z0-9]+", term) if len(w) >= 3]
+    quoted = fold(" ".join(f"{s.section} {s.text}" for s in spans))
+    named = lexicon.normalize(term).split()
+    if not words or all(w in quoted for w in words) or any(w in quoted for w in named
+                                                             if len(w) >= 5):
+        return None
+    if not all(w in lexicon.vocabulary or w in english_words() for w in words):
+        return None
+    return term
 
 
 def _page_words(query: Query, lexicon: Lexicon) -> bool:

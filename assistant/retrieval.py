@@ -12,6 +12,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
+from rapidfuzz import fuzz
 
 from assistant.corpus import Document, Unit
 from assistant.index import VectorIndex, unit_context
@@ -26,6 +27,7 @@ _DEFINITION = re.compile(r"^\W*(what is|what's|whats|what are|define|meaning of|
 SHORT_WEIGHT = 0.75
 _CONTENT = re.compile(r"\b[a-z][a-z-]{4,}\b")
 GLOSSARY = "glossary"
+_REFERENCE = re.compile(r"^(see also|see|read more|learn more|find out more)\b", re.IGNORECASE)
 GLOSSARY_WEIGHT = 0.6  # glossary pop-ups answer "what is X?", not questions about treatment
 
 
@@ -83,12 +85,21 @@ class UnitSearch:
     def _defined_sections(self, query: Query) -> list[tuple[str, str]]:
         """Sections whose heading the question names, most specific headings only."""
         asked = set(query.expanded.split())
-        named = [(len(words), d.id, s.path) for d in self.docs.values() for s in d.sections
-                 if (words := _heading_words(s.path)) and words <= asked]
+
+        def closeness(word: str) -> float:  # "post-menopausal" names "post-menopause"
+            return max((fuzz.ratio(word, a) for a in asked), default=0.0)
+
+        named = []
+        for d in self.docs.values():
+            for s in d.sections:
+                words = _heading_words(s.path)
+                scores = [closeness(w) for w in words]
+                if words and min(scores) >= 90:
+                    named.append(((len(words), sum(scores)), d.id, s.path))
         if not named:
             return []
-        most = max(n for n, _, _ in named)
-        return [(doc_id, path) for n, doc_id, path in named if n == most]
+        best = max(rank for rank, _, _ in named)
+        return [(doc_id, path) for rank, doc_id, path in named if rank == best]
 
     def embed(self, query: Query) -> list[float]:
         return self.embeddings.embed_query(query.expanded)
@@ -136,6 +147,8 @@ class UnitSearch:
                 for n, unit in enumerate(units):  # the first sentence is the definition
                     bonus = HEADING_BONUS * (2 if n == 0 else 1)
                     fused[(doc_id, unit.index)] = fused.get((doc_id, unit.index), 0.0) + bonus
+        for key in [k for k in fused if _REFERENCE.match(self.docs[k[0]].units[k[1]].text)]:
+            del fused[key]  # "See also ..." points elsewhere; it answers nothing
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
         return [ScoredUnit(self.docs[k[0]], self.docs[k[0]].units[k[1]], s,
                            dense_sim.get(k, 0.0), float(lex_by_key.get(k, 0.0)))

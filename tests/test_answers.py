@@ -105,3 +105,24 @@ def test_any_input_keeps_the_invariants_or_is_a_clear_error(assistant, text: str
     _check_invariants(answer, assistant.documents)
     assert answer.kind in {"answer", "not_in_document", "out_of_scope", "personal_advice",
                            "emergency"}
+
+
+def test_a_term_the_page_only_names_is_not_defined(assistant) -> None:
+    answer = assistant.ask("what is perimenopause")
+    assert answer.kind == "not_in_document" and not answer.quotes
+    assert "perimenopause" in answer.text
+
+
+@pytest.mark.parametrize("question, section", [
+    ("what is premenopause", "Glossary > premenopause"),
+    ("what does post menopausal mean", "Glossary > post-menopause"),
+    ("what is her2", None), ("what is an aromatase inhibitor", None)])
+def test_defined_terms_are_answered(assistant, question: str, section: str | None) -> None:
+    answer = assistant.ask(question)
+    assert answer.kind == "answer"
+    assert section is None or section in [q.section for q in answer.quotes]
+
+
+def test_cross_references_are_never_quoted(assistant) -> None:
+    for question in ("see also perimenopause", "what other menopause words are there"):
+        assert not any(q.text.startswith("See also") for q in assistant.ask(question).quotes)
