@@ -18,6 +18,7 @@ from assistant.retrieval import Query, ScoredUnit
 
 QUOTE_BUDGET_CHARS = 520
 KEEP_RATIO = 0.5
+NEIGHBOUR_RATIO = 0.8
 _LIST_INTENT = re.compile(r"\b(which|what|list|options?|kinds?|types?|names?|drugs|medications?|"
                           r"medicines|combinations?|all)\b")
 _STOP = set("a an the of to for and or in on at is are was be been it its this that these those "
@@ -88,8 +89,9 @@ def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int) -> lis
     used = 0
     while candidates and len(chosen) < max_passages:
         done = frozenset(covered)
-        best = candidates[0] if not chosen else max(
-            candidates, key=lambda c: _gain(c, done, weights))
+        # the first quote is the best-scoring passage (ties go to the one covering more)
+        pool = candidates if chosen else [c for c in candidates if c[0] >= top]
+        best = max(pool, key=lambda c: _gain(c, done, weights))
         if chosen and _gain(best, done, weights) <= 0:
             break
         candidates.remove(best)
@@ -105,7 +107,29 @@ def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int) -> lis
         covered |= terms
         used += size
     spans = [s for passage in chosen for s in passage]
+    spans += _close_neighbours(spans, hits, top, QUOTE_BUDGET_CHARS - used)
     return _merge(spans)
+
+
+def _close_neighbours(spans: list[Span], hits: list[ScoredUnit], top: float,
+                      room: int) -> list[Span]:
+    """The sentence right after a quoted one, in the same paragraph, when it scores nearly as
+    well: two sentences that belong together read better than one."""
+    extra: list[Span] = []
+    for hit in hits[:6]:
+        unit, doc = hit.unit, hit.doc
+        if hit.score < NEIGHBOUR_RATIO * top or unit.kind != "sentence" or unit.index == 0:
+            continue
+        before = doc.units[unit.index - 1]
+        after = doc.units[unit.index + 1] if unit.index + 1 < len(doc.units) else None
+        touches = any(s.doc is doc and (s.end == before.end and before.paragraph == unit.paragraph
+                                        or after is not None and s.start == after.start
+                                        and after.paragraph == unit.paragraph) for s in spans)
+        inside = any(s.doc is doc and s.start <= unit.start < s.end for s in spans)
+        if touches and not inside and unit.end - unit.start <= room:
+            extra.append(_span(doc, unit, unit))
+            room -= unit.end - unit.start
+    return extra
 
 
 def _gain(candidate: tuple[float, list[Span], set[str]], covered: frozenset[str],

@@ -18,6 +18,8 @@ _ORDINAL = re.compile(r"\b(the other( one| drug)?|the (second|first|last) (one|d
                       re.IGNORECASE)
 _PERSON = re.compile(r"\b(she|he|shes|hes|she's|he's|her|him)\b")
 _SHORT = 8
+_ELLIPSIS = re.compile(r"^\W*(?:and what about|and for|what about|how about|same for|and)\s+"
+                       r"(?P<term>[a-z0-9' -]+?)\W*$")
 
 
 class Condenser:
@@ -27,8 +29,11 @@ class Condenser:
         self.lexicon = lexicon
         headings = {fold(s.heading) for d in docs for s in d.sections if s.level == 2}
         extra = {"aromatase inhibitor", "ovarian ablation", "ovarian suppression", "menopause"}
-        self.headings = headings
+        self.headings = headings | {"menopause"}  # broad topics, borrowed only as a last resort
         self.phrases = sorted((headings | extra) - {"glossary"}, key=len, reverse=True)
+        # every heading (glossary headwords too) and drug name, for "and X?" substitutions
+        self.terms = sorted({fold(s.heading) for d in docs for s in d.sections} - {"glossary"}
+                            | lexicon.drug_names | extra, key=len, reverse=True)
 
     def topics(self, text: str) -> list[str]:
         """Topics named in a text, in the order they appear (drug names as on the page)."""
@@ -50,6 +55,9 @@ class Condenser:
         if not history:
             return question
         folded = fold(question)
+        swapped = self._swap_ellipsis(folded, history)
+        if swapped:
+            return swapped
         own = self.topics(question)
         leans = bool(_LEANS.search(folded)) or bool(_PERSON.search(folded))
         specific = [t for t in own if t not in self.headings]
@@ -72,7 +80,14 @@ class Condenser:
         else:
             asked = [t for t in asked if t not in own]
             replied = [t for t in self.topics(last_reply) if t not in own]
-            candidates = asked or replied
+            # the most specific thing last said: a drug or treatment before a broad heading
+            named = [t for t in replied if t not in self.headings]
+            salient = named if len(named) <= 2 else []  # a reply listing many names has none
+            candidates = ([t for t in asked if t not in self.headings] + salient
+                          + [t for t in asked + replied if t in self.headings])
+            if _ELLIPSIS.match(folded) and not _PRONOUN.search(question):
+                # "and for younger women?" asks the last question again, changed
+                candidates = asked + candidates
             topic = candidates[0] if candidates else None
         if topic is None:
             return question
@@ -81,6 +96,21 @@ class Condenser:
         if _PRONOUN.search(question) and not own:
             return _PRONOUN.sub(topic, question, count=1)
         return f"{question.rstrip(' ?')} ({topic})?"
+
+    def _swap_ellipsis(self, folded: str, history: list[ChatTurn]) -> str | None:
+        """ "and premenopause?" after "what does post-menopause mean": the last question
+        with its term swapped for the new one."""
+        match = _ELLIPSIS.match(folded)
+        if not match:
+            return None
+        new = match.group("term").strip()
+        if new not in self.terms:  # swap like for like: a drug, heading or treatment name
+            return None
+        last_user = fold(next((t.content for t in reversed(history) if t.role == "user"), ""))
+        for term in self.terms:
+            if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", last_user) and term != new:
+                return re.sub(rf"(?<![\w-]){re.escape(term)}(?![\w-])", new, last_user, count=1)
+        return None
 
     @staticmethod
     def _pick_ordinal(folded: str, topics: list[str]) -> str | None:

@@ -23,7 +23,7 @@ CHUNK_WEIGHT = 0.5
 DRUG_BONUS = 0.12
 HEADING_BONUS = 0.3
 _DEFINITION = re.compile(r"^\W*(what is|what's|whats|what are|define|meaning of|what is meant by|"
-                         r"explain)\b|\bwhat (do|does) [\w' -]{1,40} mean\b")
+                         r"explain)\b|\bwhat (do|does)\s+([\w' -]{1,40}\s+)?(mean|do)\b")
 SHORT_WEIGHT = 0.75
 _CONTENT = re.compile(r"\b[a-z][a-z-]{4,}\b")
 GLOSSARY = "glossary"

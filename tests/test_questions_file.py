@@ -66,3 +66,11 @@ def test_follow_ups_carry_history_and_phrases_are_lower_case(questions: list[Que
             assert q.history, q.id
         assert all(f == f.lower() for f in q.key_facts), q.id
         assert all(s == s.lower() for s in q.must_not_say), q.id
+
+
+def test_the_extra_dev_file_is_valid_and_all_dev(settings) -> None:  # noqa: ANN001
+    extra = QUESTIONS.with_name("questions-extra-dev.jsonl")
+    rows = load_question_set([extra], settings.corpus_dir)
+    assert len(rows) >= 80 and {q.split for q in rows} == {"dev"}
+    assert not {q.id for q in rows} & {q.id for q in load_question_set([QUESTIONS],
+                                                                       settings.corpus_dir)}

@@ -72,6 +72,20 @@ def validate_question(question: object, max_chars: int) -> str:
     return text
 
 
+_QUESTION_START = re.compile(r"^(what|which|who|whom|whose|when|where|why|how|is|are|can|could|"
+                             r"does|do|did|should|will|would|may|qu|que|quel|quelle|comment|"
+                             r"pourquoi|est-ce|cual|cuando|como|donde|por que)\b")
+
+
+def _question_part(text: str) -> str:
+    """What is left of a message once instructions are removed: its question clauses when it
+    has any (an attack often wraps a real question), else the rest of the text."""
+    clauses = [c.strip(" .,:;!-\n") for c in re.split(r"(?<=[.!?:;])\s+|\n+", text)]
+    questions = [c for c in clauses if c and (c.endswith("?") or _QUESTION_START.match(c))]
+    kept = questions or [c for c in clauses if c]
+    return re.sub(r"\s+", " ", " ".join(kept)).strip()
+
+
 def _control_ratio(text: str) -> float:
     if not text:
         return 0.0
@@ -117,20 +131,22 @@ class InputRails:
     def screen(self, text: str, known_words: set[str]) -> Screening:
         """Run every input rail on ``text`` (the person's message, markup already kept)."""
         cleaned = self.strip_markup(text)
-        folded = fold(cleaned)
+        whole = fold(cleaned)
         screening = Screening(cleaned=cleaned)
-        for pattern in self.injection:
-            if pattern.search(folded):
-                screening.injection = True
-                folded = pattern.sub(" ", folded)
-        if screening.injection:
-            screening.cleaned = re.sub(r"\s+", " ", folded).strip(" .,:;!-")
-        corrected = self.correct_for_emergency(folded, known_words)
+        # Emergencies are looked for in the whole message, instructions included: recall first.
+        corrected = self.correct_for_emergency(whole, known_words)
         for kind, pattern in self.emergency:
-            if pattern.search(folded) or pattern.search(corrected):
+            if pattern.search(whole) or pattern.search(corrected):
                 screening.emergency = kind
                 break
-        screening.out_of_scope = any(p.search(folded) for p in self.out_of_scope)
-        screening.personal_advice = any(p.search(folded) for p in self.advice)
-        screening.attributes = [a for a in self.attributes if a.asks.search(folded)]
+        rest = whole
+        for pattern in self.injection:
+            if pattern.search(rest):
+                screening.injection = True
+                rest = pattern.sub(" ", rest)
+        if screening.injection:  # only the person's own question is classified and answered
+            rest = screening.cleaned = _question_part(rest)
+        screening.out_of_scope = any(p.search(rest) for p in self.out_of_scope)
+        screening.personal_advice = any(p.search(rest) for p in self.advice)
+        screening.attributes = [a for a in self.attributes if a.asks.search(rest)]
         return screening
