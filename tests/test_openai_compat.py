@@ -58,7 +58,7 @@ def test_chat_completion_carries_text_and_quotes(client: openai.OpenAI, assistan
     assert f"> {HERCEPTIN}" in content and "healthcare team" in content
     extra = choice.message.model_extra
     assert extra["kind"] == "answer"
-    assert extra["quotes"][0]["text"] == HERCEPTIN
+    assert extra["quotes"][0]["text"].startswith(HERCEPTIN)
     assert extra["quotes"][0]["section"] == "Targeted therapy"
     check_quotes(extra["quotes"], content, assistant.documents)
     assert content == assistant.ask(QUESTION).text  # the same Answer every face shows
@@ -91,7 +91,7 @@ def test_stream_is_server_sent_events_ending_with_done(base_url: str) -> None:
     assert events[-1] == "data: [DONE]"
     payloads = [json.loads(line[6:]) for line in events[:-1]]
     assert all(p["object"] == "chat.completion.chunk" for p in payloads)
-    assert payloads[-1]["choices"][0]["delta"]["quotes"][0]["text"] == HERCEPTIN
+    assert payloads[-1]["choices"][0]["delta"]["quotes"][0]["text"].startswith(HERCEPTIN)
 
 
 @pytest.mark.parametrize("stream", [False, True])
@@ -121,7 +121,7 @@ def test_system_prompt_cannot_change_the_rules(client: openai.OpenAI) -> None:
 def test_content_parts_are_read_as_text(client: openai.OpenAI) -> None:
     messages = [{"role": "user", "content": [{"type": "text", "text": QUESTION}]}]
     reply = client.chat.completions.create(model="assistant", messages=messages)
-    assert reply.choices[0].message.model_extra["quotes"][0]["text"] == HERCEPTIN
+    assert reply.choices[0].message.model_extra["quotes"][0]["text"].startswith(HERCEPTIN)
 
 
 def test_errors_arrive_as_the_clients_exceptions(client: openai.OpenAI, base_url: str) -> None:
