@@ -107,8 +107,12 @@ class InputRails:
                       None if row[2] == "-" else re.compile(row[2]),
                       {"en": row[3], "fr": row[4], "es": row[5]})
             for row in _rows("attributes.tsv")]
-        self._emergency_words = sorted({w for _, p in self.emergency
-                                        for w in re.findall(r"[a-z]{4,}", p.pattern)})
+        listed = resources.files("assistant.data").joinpath("emergency_words.txt").read_text(
+            encoding="utf-8")
+        self._emergency_words = sorted(
+            {w for _, p in self.emergency for w in re.findall(r"[a-z]{4,}", p.pattern)}
+            | {w for line in listed.splitlines() if not line.startswith("#")
+               for w in line.split()})
 
     def strip_markup(self, text: str) -> str:
         """Markup and encoded blobs carry no question: drop them before anything else."""
