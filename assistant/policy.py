@@ -73,7 +73,7 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
         label = attribute.labels.get(d.language, attribute.labels["en"])
         drug = _drug_label(query, lexicon)
         draft.kind = "not_in_document"
-        draft.topic = f"{label} ({drug})" if drug else label
+        draft.topic = f"{label} for {drug}" if drug else label
         draft.spans = _related(spans, query, d.hits)
         return draft
     if unlisted:
