@@ -154,7 +154,8 @@ def _passage(hit: ScoredUnit, hits: list[ScoredUnit], query: Query) -> list[Span
     doc, unit = hit.doc, hit.unit
     if unit.kind == "item" and unit.antecedent is not None:
         lead = doc.units[unit.antecedent]
-        siblings = [h for h in hits[:10] if h.unit.antecedent == lead.index and h.doc is doc]
+        siblings = [h for h in hits[:10] if h.unit.antecedent == lead.index and h.doc is doc
+                    and h.score >= KEEP_RATIO * hits[0].score]
         if len(siblings) >= 3 or _LIST_INTENT.search(fold(query.raw)) and len(siblings) >= 2:
             return [_chain_span(doc, lead, _list_end(doc, lead))]
         return [_chain_span(doc, lead, lead), _span(doc, unit, unit)]
