@@ -247,9 +247,10 @@ def render_html(data: ReportData) -> str:
     if gate:
         parts.append("<h2>Gate</h2><ul>")
         for check in gate["checks_text"]:
-            cls = "pass" if check.startswith("PASS") else "fail"
-            parts.append(f"<li><span class={cls}>{html.escape(check[:4])}</span>"
-                         f"{html.escape(check[4:])}</li>")
+            status, _, rest = check.partition("  ")  # GateCheck.describe(): "STATUS  rest"
+            cls = "pass" if status in ("PASS", "TARGET MET") else "fail"
+            parts.append(f"<li><span class={cls}>{html.escape(status)}</span> "
+                         f"{html.escape(rest)}</li>")
         parts.append("</ul>")
     parts.append("<h2>Charts</h2>")
     for title, png in data.charts().items():

@@ -33,7 +33,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "emergency_suicide": "**If you are thinking about suicide or about hurting yourself, "
                              "please call or text 9-8-8 now (Suicide Crisis Helpline, Canada, "
                              "24/7). If you are in immediate danger, call 911.**",
-        "source": "Source: Canadian Cancer Society, “Treatments for stage 4 breast cancer”",
+        "source": "Source: {sources}",
         "source_language": "",
         "healthcare": "Please talk to your healthcare team about what this means for you: "
                       "they know your situation and can answer what this page cannot.",
@@ -68,8 +68,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "emergency_suicide": "**Si vous pensez au suicide ou à vous faire du mal, appelez ou "
                              "textez le 9-8-8 maintenant (Canada, 24 h sur 24). En cas de danger "
                              "immédiat, appelez le 911.**",
-        "source": "Source : Société canadienne du cancer, « Treatments for stage 4 breast "
-                  "cancer »",
+        "source": "Source : {sources}",
         "source_language": "Les citations sont en anglais, la langue de la page source.",
         "healthcare": "Parlez-en à votre équipe soignante : elle connaît votre situation et peut "
                       "répondre à ce que cette page ne dit pas.",
@@ -103,8 +102,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "emergency_suicide": "**Si está pensando en el suicidio o en hacerse daño, llame o envíe "
                              "un mensaje de texto al 9-8-8 ahora (Canadá, 24 horas). Si está en "
                              "peligro inmediato, llame al 911.**",
-        "source": "Fuente: Sociedad Canadiense del Cáncer, « Treatments for stage 4 breast "
-                  "cancer »",
+        "source": "Fuente: {sources}",
         "source_language": "Las citas están en inglés, el idioma de la página original.",
         "healthcare": "Hable con su equipo de atención médica: conoce su situación y puede "
                       "responder lo que esta página no dice.",

@@ -99,7 +99,7 @@ def finalize(draft: Draft, docs: dict[str, Document], lexicon: Lexicon) -> Answe
             parts.append(message(lang, "answer"))
     parts += [render_quote(q) for q in quotes]
     if quotes:
-        parts.append(_source_line(lang, quotes))
+        parts.append(_source_line(lang, quotes, docs))
         if message(lang, "source_language"):
             parts.append(message(lang, "source_language"))
     if kind != "emergency":  # the emergency reply already ends with the healthcare team
@@ -111,7 +111,11 @@ def finalize(draft: Draft, docs: dict[str, Document], lexicon: Lexicon) -> Answe
                   standalone_question=draft.standalone_question, language=lang)
 
 
-def _source_line(lang: str, quotes: list[Quote]) -> str:
-    urls = sorted({q.url for q in quotes if q.url})
-    line = message(lang, "source")
-    return f"{line} ({urls[0]})" if len(urls) == 1 else line
+def _source_line(lang: str, quotes: list[Quote], docs: dict[str, Document]) -> str:
+    """Each quoted page once: publisher, “title” (url)."""
+    names = []
+    for source in dict.fromkeys(q.source for q in quotes):
+        doc = docs[source]
+        name = f"{doc.publisher}, “{doc.title}”" if doc.publisher else f"“{doc.title}”"
+        names.append(f"{name} ({doc.url})" if doc.url else name)
+    return message(lang, "source", sources="; ".join(names))
