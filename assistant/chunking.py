@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from assistant.corpus import Document, Unit
 
-CHUNKING_VERSION = "2"
+CHUNKING_VERSION = "3"
 MAX_CHUNK_CHARS = 700
 
 

@@ -19,6 +19,7 @@ from assistant.retrieval import Query, ScoredUnit
 QUOTE_BUDGET_CHARS = 520
 KEEP_RATIO = 0.5
 NEIGHBOUR_RATIO = 0.8
+NEAR_TOP_RATIO = 0.9  # a passage scoring this close to the best is quoted even if it adds no word
 _LIST_INTENT = re.compile(r"\b(which|what|list|options?|kinds?|types?|names?|drugs|medications?|"
                           r"medicines|combinations?|all)\b")
 _STOP = set("a an the of to for and or in on at is are was be been it its this that these those "
@@ -93,7 +94,11 @@ def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int) -> lis
         pool = candidates if chosen else [c for c in candidates if c[0] >= top]
         best = max(pool, key=lambda c: _gain(c, done, weights))
         if chosen and _gain(best, done, weights) <= 0:
-            break
+            near = [c for c in candidates if c[0] >= NEAR_TOP_RATIO * top
+                    and not any(_overlaps(c[1], p) for p in chosen)]
+            if not near:
+                break
+            best = max(near, key=lambda c: c[0])
         candidates.remove(best)
         _, passage, terms = best
         size = sum(s.end - s.start for s in passage)
@@ -108,7 +113,7 @@ def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int) -> lis
         used += size
     spans = [s for passage in chosen for s in passage]
     spans += _close_neighbours(spans, hits, top, QUOTE_BUDGET_CHARS - used)
-    return _merge(spans)
+    return merge_spans(spans)
 
 
 def _close_neighbours(spans: list[Span], hits: list[ScoredUnit], top: float,
@@ -186,7 +191,18 @@ def _overlaps(a: list[Span], b: list[Span]) -> bool:
     return any(x.doc is y.doc and x.start < y.end and y.start < x.end for x in a for y in b)
 
 
-def _merge(spans: list[Span]) -> list[Span]:
+def sentence_span(doc: Document, unit: Unit) -> Span:
+    """A sentence with what it leans on and the sentences of its paragraph that lean on it
+    ("Talk to your healthcare team. They can help you choose ...")."""
+    last = unit
+    for nxt in doc.units[unit.index + 1:]:
+        if nxt.antecedent != last.index or nxt.paragraph != unit.paragraph:
+            break
+        last = nxt
+    return _chain_span(doc, unit, last)
+
+
+def merge_spans(spans: list[Span]) -> list[Span]:
     """Join spans of one paragraph that touch or are separated only by spaces."""
     out: list[Span] = []
     for span in sorted(spans, key=lambda s: (s.doc.id, s.start)):

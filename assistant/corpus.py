@@ -21,7 +21,7 @@ _ITEM = re.compile(r"^(?:[-*•])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(“\"])")
 # A sentence that leans on the one before it (pronoun or reference in its first words).
 _LEANS_BACK = re.compile(
-    r"^(?:\W*\w+\W+){0,3}?(it|its|they|them|their|this|these|those|that|when given alone)\b",
+    r"^(?:\W*\w+\W+){0,3}?(it|its|they|them|their|this|these|those|that|also|when given alone)\b",
     re.IGNORECASE,
 )
 

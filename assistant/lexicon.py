@@ -22,6 +22,16 @@ _DRUG_SUFFIX = re.compile(r"(mab|nib|lib|ciclib|parib|platin|rubicin|taxel|tabin
                           r"lisib|rolimus|trozole|strant|xifen|fene|tecan|zumab|ximab|mumab)$")
 
 
+_CONTRACTION = re.compile(r"\b(do|does|did|is|are|was|were|has|have|had|could|would|should|ca|wo)"
+                          r"n'?t\b")
+_UNCONTRACTED = {"ca": "can", "wo": "will"}
+
+
+def expand_contractions(folded: str) -> str:
+    """ "doesnt" / "doesn't" -> "does not" in folded text."""
+    return _CONTRACTION.sub(lambda m: f"{_UNCONTRACTED.get(m[1], m[1])} not", folded)
+
+
 def fold(text: str) -> str:
     """Lower-case, plain apostrophes and hyphens, accents removed: for matching, never quoting."""
     text = text.replace("’", "'").replace("–", "-").replace("—", "-").lower()
@@ -101,6 +111,8 @@ class Lexicon:
         folded = fold(text)
         for pattern, replacement in self.lay_terms:  # keep the person's words, add the page's
             folded = pattern.sub(rf"\g<0> {replacement}", folded)
+        # "doesnt" is not a misspelling of "does": the negation is kept as a word
+        folded = expand_contractions(folded)
         return " ".join(self.correct(w) for w in _WORD.findall(folded))
 
     def drugs_in(self, normalized: str) -> list[str]:

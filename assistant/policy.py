@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.compose import Draft, Span, select_spans
+from assistant.compose import Draft, Span, merge_spans, select_spans, sentence_span
 from assistant.lexicon import Lexicon, english_words, fold
 from assistant.rails.input import Screening
 from assistant.rails.intents import IntentScores
@@ -59,11 +59,13 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
             top_dense < MIN_DENSE_IN_SCOPE and not in_page_words:
         draft.kind = "out_of_scope"
         return draft
-    spans = select_spans(d.hits, query, max_quotes)
     if asks_advice:
         draft.kind = "personal_advice"
-        draft.spans = spans if top_dense >= MIN_DENSE_ANSWER or named_on_page else []
+        if top_dense >= MIN_DENSE_ANSWER or named_on_page:
+            spans = select_spans(d.hits, query, max(1, max_quotes - 1))
+            draft.spans = merge_spans(spans + _team_passage(d.hits, spans))
         return draft
+    spans = select_spans(d.hits, query, max_quotes)
     if unlisted and not named_on_page:
         draft.kind, draft.topic = "not_in_document", ", ".join(unlisted)
         return draft
@@ -150,4 +152,21 @@ def _related(spans: list[Span], query: Query, hits: list[ScoredUnit]) -> list[Sp
         return [s for s in spans if any(d in fold(s.text) for d in query.drugs)][:1]
     if hits and hits[0].dense >= RELATED_DENSE:
         return spans[:1]
+    return []
+
+
+_TEAM = "healthcare team"
+
+
+def _team_passage(hits: list[ScoredUnit], spans: list[Span]) -> list[Span]:
+    """For a personal decision: the page's own words sending the person to their healthcare
+    team (the best-scoring sentence that names it), unless a quote already does."""
+    if any(_TEAM in fold(s.text) for s in spans):
+        return []
+    for hit in hits:
+        if _TEAM in fold(hit.unit.text) and hit.unit.kind == "sentence":
+            span = sentence_span(hit.doc, hit.unit)
+            if not any(x.doc is span.doc and x.start < span.end and span.start < x.end
+                       for x in spans):
+                return [span]
     return []

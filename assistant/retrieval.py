@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 
 from assistant.corpus import Document, Unit
 from assistant.index import VectorIndex, unit_context
-from assistant.lexicon import Lexicon, fold
+from assistant.lexicon import Lexicon, expand_contractions, fold
 
 RRF_K = 5
 CHUNK_WEIGHT = 0.5
@@ -29,6 +29,14 @@ _CONTENT = re.compile(r"\b[a-z][a-z-]{4,}\b")
 GLOSSARY = "glossary"
 _REFERENCE = re.compile(r"^(see also|see|read more|learn more|find out more)\b", re.IGNORECASE)
 GLOSSARY_WEIGHT = 0.6  # glossary pop-ups answer "what is X?", not questions about treatment
+POLARITY_WEIGHT = 0.7  # "is causing symptoms" asked, "isn't causing any symptoms" said
+_NEGATORS = {"not", "no", "never", "without", "isn't", "isnt", "aren't", "arent", "don't", "dont",
+             "doesn't", "doesnt", "can't", "cant", "cannot", "won't", "wont", "hasn't", "hasnt",
+             "haven't", "havent", "didn't", "didnt", "hadn't", "hadnt", "wasn't", "wasnt", "nor"}
+_CLAUSE_BREAK = {"but", "and", "or", "so", "because", "if", "whether", "when", "which", "who",
+                 "that"}
+_CONDITIONAL = {"if", "whether"}
+_NEUTRAL = {"want", "wants", "need", "needs", "like", "have", "take", "make", "able", "sure"}
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,16 @@ class UnitSearch:
         self._bm25 = bm25s.BM25()
         self._bm25.index(self._tokenize(self.contexts), show_progress=False)
         self._chunk_of: dict[tuple[str, int], tuple[int, int]] = {}
+        self._said = {(d.id, u.index): _polarity(fold(u.text)) for d in docs for u in d.units}
+        # words the page says both ways, in few places ("isn't causing any symptoms" / "is
+        # causing symptoms"): there the polarity of the question picks the sentence
+        ways: dict[str, set[bool]] = {}
+        places: dict[str, int] = {}
+        for said in self._said.values():
+            for word, negated in said.items():
+                ways.setdefault(word, set()).add(negated)
+                places[word] = places.get(word, 0) + 1
+        self._contrastive = {w for w, b in ways.items() if len(b) == 2 and places[w] <= 6}
 
     def _tokenize(self, texts: list[str]) -> list[list[str]]:
         import bm25s
@@ -147,12 +165,43 @@ class UnitSearch:
                 for n, unit in enumerate(units):  # the first sentence is the definition
                     bonus = HEADING_BONUS * (2 if n == 0 else 1)
                     fused[(doc_id, unit.index)] = fused.get((doc_id, unit.index), 0.0) + bonus
+        asked = {w: n for w, n in _polarity(expand_contractions(fold(query.raw))).items()
+                 if w in self._contrastive}
+        if asked:
+            for key in fused:
+                said = self._said[key]
+                if any(said[w] != neg for w, neg in asked.items() if w in said):
+                    fused[key] *= POLARITY_WEIGHT
         for key in [k for k in fused if _REFERENCE.match(self.docs[k[0]].units[k[1]].text)]:
             del fused[key]  # "See also ..." points elsewhere; it answers nothing
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
         return [ScoredUnit(self.docs[k[0]], self.docs[k[0]].units[k[1]], s,
                            dense_sim.get(k, 0.0), float(lex_by_key.get(k, 0.0)))
                 for k, s in ranked]
+
+
+def _polarity(text: str) -> dict[str, bool]:
+    """Content words of a text, each with whether a negation governs it ("isn't causing any
+    symptoms": causing and symptoms negated). Words said both ways are left out."""
+    out: dict[str, bool | None] = {}
+    negated_at = -10
+    conditional = False  # "if you have reached menopause" states nothing either way
+    for i, token in enumerate(re.findall(r"[a-z0-9'+-]+|[.,;:!?()]", text)):
+        if token in _NEGATORS:
+            negated_at = i
+            continue
+        if token in _CLAUSE_BREAK or not token[0].isalnum():
+            negated_at = -10
+            conditional = token in _CONDITIONAL or conditional and token[0].isalnum()
+            continue
+        if len(token) < 4 or token in _NEUTRAL:
+            continue
+        word = token[:-1] if token.endswith("s") and len(token) > 4 else token
+        negated = i - negated_at <= 3
+        if conditional and not negated:
+            continue
+        out[word] = None if word in out and out[word] != negated else negated
+    return {w: n for w, n in out.items() if n is not None}
 
 
 def _heading_words(section: str) -> set[str]:

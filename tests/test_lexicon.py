@@ -58,6 +58,13 @@ def test_ordinary_words_are_not_corrected(lexicon: Lexicon, word: str) -> None:
     assert lexicon.correct(word) == word
 
 
+@pytest.mark.parametrize("typed", ["she doesnt want chemo", "she doesn't want chemo",
+                                   "she does not want chemo"])
+def test_a_negation_typed_without_apostrophe_is_kept(lexicon: Lexicon, typed: str) -> None:
+    # "doesnt" is not a misspelling of "does": correcting it would flip the question
+    assert "does not want" in lexicon.normalize(typed)
+
+
 def test_unlisted_treatments_are_recognised(lexicon: Lexicon) -> None:
     question = "is kisqali or tucatinib better than ribociclib"
     found = lexicon.unlisted_in(lexicon.normalize(question), question)

@@ -95,6 +95,18 @@ def test_personal_advice_is_declined_but_informed(assistant, question: str) -> N
     assert "can't advise" in answer.text and "healthcare team" in answer.text
 
 
+@pytest.mark.parametrize("question", [
+    "should my mom stop her chemo, it's wrecking her",
+    "would you switch from letrozole to tamoxifen if you were me",
+    "is it ok if i skip herceptin next month",
+])
+def test_advice_quotes_the_page_sending_people_to_their_team(assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.kind == "personal_advice"
+    assert any("healthcare team" in q.text for q in answer.quotes)
+    assert len(answer.quotes) >= 2  # what the page says on the topic, and the team passage
+
+
 @pytest.mark.parametrize("question", OUT_OF_SCOPE)
 def test_out_of_scope_is_declined_kindly(assistant, question: str) -> None:
     answer = assistant.ask(question)
@@ -276,6 +288,12 @@ QUOTED = [
     ("Qu'est-ce que la FSH ?", None, "stimulates the ovaries"),
     ("¿Cuándo se da trastuzumab?", None, "HER2-positive"),
     ("Que faire si je ne veux plus de traitement ?", None, "feel better"),
+    # the polarity of the question picks between sentences the page says both ways
+    ("hormone positive, spread to her lungs and it IS causing symptoms now", None,
+     "is causing symptoms"),
+    ("hormone positive, spread to her lungs but its not causing any symptoms", None,
+     "isn’t causing any symptoms"),
+    ("she cant take an aromatase inhibitor, what then", None, "tamoxifen (Nolvadex"),
 ]
 
 
