@@ -24,11 +24,17 @@ DRUG_BONUS = 0.12
 HEADING_BONUS = 0.3
 _DEFINITION = re.compile(r"^\W*(what is|what's|whats|what are|define|meaning of|what is meant by|"
                          r"explain)\b|\bwhat (do|does)\s+([\w' -]{1,40}\s+)?(mean|do)\b")
+MAX_OTHER_WORDS = 3  # beyond the heading's own words, in a "what is <heading>?" question
+_CUE_WORDS = {"what", "whats", "what's", "does", "mean", "means", "meaning", "define", "exactly",
+              "stand", "explain", "term", "word", "they", "that", "this", "with", "about",
+              "please", "have", "when", "someone", "somebody", "there", "doctor"}
+_SPELLED_OUT = re.compile(r"\b(stands? for|short for|abbreviation|acronym|letters)\b")
 SHORT_WEIGHT = 0.75
 _CONTENT = re.compile(r"\b[a-z][a-z-]{4,}\b")
 GLOSSARY = "glossary"
 _REFERENCE = re.compile(r"^(see also|see|read more|learn more|find out more)\b", re.IGNORECASE)
 GLOSSARY_WEIGHT = 0.6  # glossary pop-ups answer "what is X?", not questions about treatment
+GLOSSARY_MARGIN = 0.1  # ... unless one is this much closer in meaning than any other passage
 POLARITY_WEIGHT = 0.7  # "is causing symptoms" asked, "isn't causing any symptoms" said
 _NEGATORS = {"not", "no", "never", "without", "isn't", "isnt", "aren't", "arent", "don't", "dont",
              "doesn't", "doesnt", "can't", "cant", "cannot", "won't", "wont", "hasn't", "hasnt",
@@ -112,12 +118,22 @@ class UnitSearch:
             for s in d.sections:
                 words = _heading_words(s.path)
                 scores = [closeness(w) for w in words]
-                if words and min(scores) >= 90:
+                if words and min(scores) >= 90 and self._is_subject(query, words):
                     named.append(((len(words), sum(scores)), d.id, s.path))
         if not named:
             return []
         best = max(rank for rank, _, _ in named)
         return [(doc_id, path) for rank, doc_id, path in named if rank == best]
+
+    def _is_subject(self, query: Query, heading: set[str]) -> bool:
+        """Is the heading what the question asks about? Not when the question names a drug the
+        heading does not, or says much else besides ("what is verzenio given with if hormone
+        therapy stops working" is not "what is hormonal therapy")."""
+        if any(drug not in heading for drug in query.drugs):
+            return False
+        rest = [w for w in re.findall(r"[a-z0-9-]{4,}", fold(query.raw))
+                if w not in _CUE_WORDS and max(fuzz.ratio(w, h) for h in heading) < 80]
+        return len(rest) <= MAX_OTHER_WORDS
 
     def embed(self, query: Query) -> list[float]:
         return self.embeddings.embed_query(query.expanded)
@@ -153,9 +169,15 @@ class UnitSearch:
                     fused[key] = fused.get(key, 0.0) + DRUG_BONUS
         defining = bool(_DEFINITION.search(query.normalized) or _DEFINITION.search(fold(query.raw)))
         if not defining:
+            in_glossary = {key for key in fused if fold(
+                self.docs[key[0]].units[key[1]].section.split(" > ")[0]) == GLOSSARY}
+            best_elsewhere = max((sim for key, sim in dense_sim.items()
+                                  if key not in in_glossary), default=0.0)
             for key in fused:
                 unit = self.docs[key[0]].units[key[1]]
-                if fold(unit.section.split(" > ")[0]) == GLOSSARY:
+                # unless a glossary entry is clearly the closest in meaning
+                if key in in_glossary and dense_sim.get(key, 0.0) < best_elsewhere + \
+                        GLOSSARY_MARGIN:
                     fused[key] *= GLOSSARY_WEIGHT
                 if unit.antecedent is None and len(_CONTENT.findall(fold(unit.text))) < 3:
                     fused[key] *= SHORT_WEIGHT  # "Talk to your healthcare team." says little
@@ -172,6 +194,12 @@ class UnitSearch:
                 said = self._said[key]
                 if any(said[w] != neg for w, neg in asked.items() if w in said):
                     fused[key] *= POLARITY_WEIGHT
+        if _SPELLED_OUT.search(query.normalized):  # "what does FSH stand for?"
+            for abbreviation in set(query.normalized.split()) & set(self.lexicon.abbreviations):
+                written = f"{self.lexicon.abbreviations[abbreviation]} ({abbreviation})"
+                for key in self.keys:
+                    if written in fold(self.docs[key[0]].units[key[1]].text):
+                        fused[key] = fused.get(key, 0.0) + HEADING_BONUS
         for key in [k for k in fused if _REFERENCE.match(self.docs[k[0]].units[k[1]].text)]:
             del fused[key]  # "See also ..." points elsewhere; it answers nothing
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])

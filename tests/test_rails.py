@@ -294,6 +294,11 @@ QUOTED = [
     ("hormone positive, spread to her lungs but its not causing any symptoms", None,
      "isn’t causing any symptoms"),
     ("she cant take an aromatase inhibitor, what then", None, "tamoxifen (Nolvadex"),
+    # an abbreviation spelled out where the page introduces it
+    ("the nurse keeps saying FSH, what does that stand for", None,
+     "follicle-stimulating hormone (FSH)"),
+    # a glossary entry far closer in meaning than any treatment passage is quoted
+    ("is fsh only in women or do men have it too", None, "testicles"),
 ]
 
 
