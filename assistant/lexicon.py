@@ -137,8 +137,15 @@ class Lexicon:
 
     def unlisted_in(self, normalized: str, raw: str) -> list[str]:
         """Treatments or drugs named in the question that the page does not list."""
-        found = [label for key, label in self.unlisted.items()
-                 if re.search(rf"\b{re.escape(key)}\b", normalized)]
+        # named as the person named it: the reply never adds a brand or generic name (a fact
+        # the page does not state) that the person did not type
+        named = []
+        for key, label in self.unlisted.items():
+            where = re.search(rf"\b{re.escape(key)}\b", normalized)
+            if where:
+                typed = label[: len(key)] if fold(label[: len(key)]) == key else key
+                named.append((where.start(), typed))
+        found = [typed for _, typed in sorted(named)]  # in the order the person named them
         for w in words(raw):
             if (len(w) >= 7 and _DRUG_SUFFIX.search(w) and w not in self.vocabulary
                     and self.correct(w) not in self.drug_names

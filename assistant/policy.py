@@ -67,7 +67,7 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
         return draft
     spans = select_spans(d.hits, query, max_quotes)
     if unlisted and not named_on_page:
-        draft.kind, draft.topic = "not_in_document", ", ".join(unlisted)
+        draft.kind, draft.topic = "not_in_document", _join(unlisted, d.language)
         return draft
     missing = [a for a in s.attributes if not _carried(a, spans, query)]
     if missing:
@@ -79,7 +79,7 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
         draft.spans = _related(spans, query, d.hits)
         return draft
     if unlisted:
-        draft.kind, draft.topic = "not_in_document", ", ".join(unlisted)
+        draft.kind, draft.topic = "not_in_document", _join(unlisted, d.language)
         draft.spans = _related(spans, query, d.hits)
         return draft
     if top_dense < MIN_DENSE_ANSWER and not named_on_page and not in_page_words:
@@ -149,13 +149,18 @@ def _related(spans: list[Span], query: Query, hits: list[ScoredUnit]) -> list[Sp
     """Quote alongside 'the page does not say' only what truly relates: the passage naming
     the drug asked about, or a very close match when no drug is named."""
     if query.drugs:
-        return [s for s in spans if any(d in fold(s.text) for d in query.drugs)][:1]
+        for i, span in enumerate(spans):
+            if any(d in fold(span.text) for d in query.drugs):
+                lead = spans[i - 1] if i and spans[i - 1].text.rstrip().endswith(":") else None
+                return [lead, span] if lead else [span]  # a list item keeps its lead-in
+        return []
     if hits and hits[0].dense >= RELATED_DENSE:
         return spans[:1]
     return []
 
 
 _TEAM = "healthcare team"
+_TEAM_DECIDES = re.compile(r"\b(suggest|help|choose|decide|plan|work with|talk to)")
 
 
 def _team_passage(hits: list[ScoredUnit], spans: list[Span]) -> list[Span]:
@@ -166,7 +171,19 @@ def _team_passage(hits: list[ScoredUnit], spans: list[Span]) -> list[Span]:
     for hit in hits:
         if _TEAM in fold(hit.unit.text) and hit.unit.kind == "sentence":
             span = sentence_span(hit.doc, hit.unit)
+            if not _TEAM_DECIDES.search(fold(span.text)) and hit.score < 0.5 * hits[0].score:
+                continue  # "your healthcare team may do blood tests", unless that is the topic
             if not any(x.doc is span.doc and x.start < span.end and span.start < x.end
                        for x in spans):
                 return [span]
     return []
+
+
+_AND = {"en": "or", "fr": "ni", "es": "ni"}
+
+
+def _join(names: list[str], language: str) -> str:
+    """'a', 'a or b', 'a, b or c' (the page covers none of them)."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {_AND.get(language, 'or')} {names[-1]}"

@@ -18,6 +18,8 @@ from assistant.errors import InvalidQuestionError
 from assistant.lexicon import fold
 
 _TAG = re.compile(r"<[^>]{0,200}>")
+_BLOCK_TAG = re.compile(r"</?(div|p|br|li|ul|ol|tr|td|table|h[1-6]|section|article|header|footer|"
+                        r"blockquote|pre|hr|form|iframe|script|style)\b[^>]{0,200}>", re.IGNORECASE)
 # An encoded blob: 12+ base64 characters with upper and lower case mixed inside the word.
 _B64 = "[A-Za-z0-9+/]"
 _BASE64 = re.compile(rf"\b(?={_B64}*[A-Z]{_B64}*[A-Z])(?={_B64}*[a-z]{_B64}*[a-z])"
@@ -116,6 +118,7 @@ class InputRails:
 
     def strip_markup(self, text: str) -> str:
         """Markup and encoded blobs carry no question: drop them before anything else."""
+        text = _BLOCK_TAG.sub("\n", text)  # a block ends a clause: "<div>x</div> y?"
         text = _TAG.sub(" ", text)
         return _BASE64.sub(" ", text)
 
@@ -127,7 +130,8 @@ class InputRails:
             if len(word) >= 4 and word not in known and word not in self._emergency_words:
                 match = process.extractOne(word, self._emergency_words, scorer=fuzz.ratio,
                                            score_cutoff=80)
-                if match:
+                # a typo keeps the first letter: "infusion" is not "confusion"
+                if match and match[0][0] == word[0]:
                     word = match[0]
             out.append(word)
         return " ".join(out)

@@ -9,7 +9,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "answer": "Here is what the Canadian Cancer Society page says about this:",
         "not_in_document": "The Canadian Cancer Society page I answer from does not cover "
-                           "{topic}, so I can't tell you about it.",
+                           "{topic}, so I can't tell you about that.",
         "not_in_document_related": "The closest thing the page says is:",
         "no_match": "I couldn't find this on the page I answer from (the Canadian Cancer "
                     "Society's \"Treatments for stage 4 breast cancer\").",
