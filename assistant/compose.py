@@ -16,7 +16,7 @@ from assistant.lexicon import fold
 from assistant.models import AnswerKind
 from assistant.retrieval import Query, ScoredUnit
 
-QUOTE_BUDGET_CHARS = 520
+QUOTE_BUDGET_CHARS = 600
 KEEP_RATIO = 0.5
 NEIGHBOUR_RATIO = 0.8
 NEAR_TOP_RATIO = 0.9  # a passage scoring this close to the best is quoted even if it adds no word
@@ -113,7 +113,37 @@ def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int) -> lis
         used += size
     spans = [s for passage in chosen for s in passage]
     spans += _close_neighbours(spans, hits, top, QUOTE_BUDGET_CHARS - used)
+    spans += _referred_to(spans, QUOTE_BUDGET_CHARS - sum(s.end - s.start for s in spans))
     return merge_spans(spans)
+
+
+_ABOVE = re.compile(r"\b(?:the|of the|one of the)?\s*((?:[a-z-]+ ){0,1}[a-z-]+?)s? "
+                    r"(?:listed|mentioned|described|named) above\b")
+
+
+def _referred_to(spans: list[Span], room: int) -> list[Span]:
+    """A quote that says "one of the aromatase inhibitors listed above" brings the passage it
+    points to (the nearest earlier sentence naming them), when it fits."""
+    extra: list[Span] = []
+    for span in spans:
+        match = _ABOVE.search(fold(span.text))
+        if not match:
+            continue
+        head = match.group(1)
+        earlier = [u for u in span.doc.units if u.end <= span.start and u.kind == "sentence"
+                   and head in fold(u.text)]
+        listing = [u for u in earlier
+                   if re.search(rf"{re.escape(head)}s?,? (such as|including|like)\b", fold(u.text))]
+        if not earlier:
+            continue
+        unit = (listing or earlier)[-1]  # the sentence that lists them, else the nearest
+        target = _span(span.doc, unit, unit)
+        inside = any(x.doc is target.doc and x.start <= target.start and target.end <= x.end
+                     for x in spans + extra)
+        if not inside and target.end - target.start <= room:
+            extra.append(target)
+            room -= target.end - target.start
+    return extra
 
 
 def _close_neighbours(spans: list[Span], hits: list[ScoredUnit], top: float,

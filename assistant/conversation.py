@@ -14,8 +14,19 @@ _LEANS = re.compile(r"^(and|but|what about|how about|also|so|then|ok|okay|same)\
                     r"\b(it|its|it's|they|them|their|that|this|those|these|one|ones|"
                     r"the other|the second|the first|the last|the same)\b")
 _PRONOUN = re.compile(r"\b(it|they|them|that one|this one|that|this)\b", re.IGNORECASE)
-_ORDINAL = re.compile(r"\b(the other( one| drug)?|the (second|first|last) (one|drug|option))\b",
-                      re.IGNORECASE)
+_ORDINAL = re.compile(r"\b(the other( one| drug)?|the (second|first|third|fourth|last|1st|2nd|3rd|"
+                      r"4th) (one|drug|option|combo|combination|choice|item))\b", re.IGNORECASE)
+_POSITION = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3,
+             "4th": 3, "last": -1}
+# "that one" points at what the reply brought up, "it" at what the person asked about
+_DEMONSTRATIVE = re.compile(r"\b(that|this) (one|drug|medicine|medication|option|pill)\b")
+# "what if it isn't causing any symptoms?": "it" is the cancer; the question is the last one,
+# asked again under another condition
+_CANCER_IT = re.compile(r"\bit(?:'s|s)?\s+(?:is |isn't |isnt |is not |has |hasn't |hasnt |has not |"
+                        r"does |doesn't |doesnt |does not |was |wasn't |keeps |starts )?"
+                        r"(?:causing|cause|spread|spreading|grow|grows|growing|progress|"
+                        r"progresses|come back|comes back|respond|responds|responding|gets worse|"
+                        r"get worse|getting worse|only in|in the|in her|in his|in my)\b")
 _PERSON = re.compile(r"\b(she|he|shes|hes|she's|he's|her|him)\b")
 _SHORT = 8
 _ELLIPSIS = re.compile(r"^\W*(?:and what about|and for|what about|how about|same for|and)\s+"
@@ -73,7 +84,18 @@ class Condenser:
         last_user = next((t.content for t in reversed(history) if t.role == "user"), "")
         last_reply = next((t.content for t in reversed(history) if t.role == "assistant"), "")
         asked = self.topics(last_user)
-        if _ORDINAL.search(folded):
+        if _CANCER_IT.search(folded) and not own and last_user:
+            return f"{question.rstrip(' ?')}? ({last_user.strip().rstrip('?')})"
+        listed = _enumeration(last_reply)
+        position = next((p for w, p in _POSITION.items() if re.search(rf"\b{w}\b", folded)),
+                        None)
+        topic: str | None
+        if _ORDINAL.search(folded) and position is not None and len(listed) >= 2:
+            topic = listed[position] if position < len(listed) else listed[-1]
+            drugs = [t for t in asked if t not in self.headings and t not in fold(topic)]
+            if drugs:  # "the third one" of what abemaciclib is given with
+                topic = f"{topic} ({drugs[0]})"
+        elif _ORDINAL.search(folded):
             offered = self.topics(last_reply)
             others = [t for t in offered if t not in asked] or offered
             topic = self._pick_ordinal(folded, others)
@@ -85,6 +107,8 @@ class Condenser:
             salient = named if len(named) <= 2 else []  # a reply listing many names has none
             candidates = ([t for t in asked if t not in self.headings] + salient
                           + [t for t in asked + replied if t in self.headings])
+            if _DEMONSTRATIVE.search(folded):  # what the reply brought up, first
+                candidates = [t for t in salient if t not in asked] + candidates
             if _ELLIPSIS.match(folded) and not _PRONOUN.search(question):
                 # "and for younger women?" asks the last question again, changed
                 candidates = asked + candidates
@@ -121,3 +145,20 @@ class Condenser:
         if "last" in folded:
             return topics[-1]
         return topics[0]
+
+
+_LIST_LINE = re.compile(r"^\s*(?:>\s*)?(?:[-*\u2022]|\d+[.)])\s+(.+?)\s*$", re.MULTILINE)
+_SERIES = re.compile(r"(?:\b(?:are|is|include|includes|including)\b|:)\s+([^.;]*,[^.;]*)")
+
+
+def _enumeration(reply: str) -> list[str]:
+    """The items a reply enumerates, in order: its list lines, else a series "A, B and C"."""
+    items = _LIST_LINE.findall(reply)
+    if len(items) >= 2:
+        return items
+    series = _SERIES.search(reply)
+    if not series:
+        return []
+    parts = [re.sub(r"^(?:and\s+|or\s+)?(?:\d+[.)]\s*)?", "", p.strip())
+             for p in series.group(1).split(",")]
+    return [p for p in parts if p]

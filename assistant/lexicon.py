@@ -25,6 +25,7 @@ _DRUG_SUFFIX = re.compile(r"(mab|nib|lib|ciclib|parib|platin|rubicin|taxel|tabin
 _CONTRACTION = re.compile(r"\b(do|does|did|is|are|was|were|has|have|had|could|would|should|ca|wo)"
                           r"n'?t\b")
 _UNCONTRACTED = {"ca": "can", "wo": "will"}
+_ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,3}(?![\w-])")
 
 
 def expand_contractions(folded: str) -> str:
@@ -68,6 +69,7 @@ class Lexicon:
     lay_terms: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
     unlisted: dict[str, str] = field(default_factory=dict)
     abbreviations: dict[str, str] = field(default_factory=dict)
+    acronyms: set[str] = field(default_factory=set)  # "AC", "EC", "CAF": short words of the page
 
     @classmethod
     def from_documents(cls, docs: list[Document]) -> Lexicon:
@@ -84,6 +86,8 @@ class Lexicon:
             for phrase, abbreviation in find_abbreviations(doc.text):
                 lex.abbreviations[fold(abbreviation)] = fold(phrase)
             lex.vocabulary.update(w for w in words(doc.text) if len(w) >= 4)
+            lex.acronyms.update(fold(w) for w in _ACRONYM.findall(doc.text)
+                                if w not in {"I", "A"})
             lex.vocabulary.update(fold(t) for t in words(doc.title))
         for pattern, replacement in _data_lines("lay_terms.tsv"):
             lex.lay_terms.append((re.compile(rf"(?<![\w+-])(?:{pattern})(?![\w+-])"),
@@ -109,11 +113,18 @@ class Lexicon:
     def normalize(self, text: str) -> str:
         """Folded text with lay terms mapped to the page's words and misspellings corrected."""
         folded = fold(text)
+        matched = set()
         for pattern, replacement in self.lay_terms:  # keep the person's words, add the page's
-            folded = pattern.sub(rf"\g<0> {replacement}", folded)
+            folded, n = pattern.subn(rf"\g<0> {replacement}", folded)
+            if n:
+                matched.add(pattern)
         # "doesnt" is not a misspelling of "does": the negation is kept as a word
         folded = expand_contractions(folded)
-        return " ".join(self.correct(w) for w in _WORD.findall(folded))
+        corrected = " ".join(self.correct(w) for w in _WORD.findall(folded))
+        for pattern, replacement in self.lay_terms:  # lay words typed with a typo
+            if pattern not in matched:
+                corrected = pattern.sub(rf"\g<0> {replacement}", corrected)
+        return corrected
 
     def drugs_in(self, normalized: str) -> list[str]:
         """Generic names of the page's drugs named in a normalized text (brands resolved)."""

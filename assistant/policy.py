@@ -121,7 +121,8 @@ def _page_words(query: Query, lexicon: Lexicon) -> bool:
               "used", "given", "take", "help", "with", "what", "about", "this", "that", "have",
               "there", "other", "your", "they", "when", "more", "many", "means", "life", "like",
               "also", "type", "types", "care", "people", "does", "will", "some", "their", "make"}
-    return any(w in lexicon.vocabulary and w not in common for w in query.normalized.split())
+    return any(w in lexicon.vocabulary and w not in common or w in lexicon.acronyms
+               for w in query.normalized.split())
 
 
 def _carried(attribute, spans: list[Span], query: Query) -> bool:  # noqa: ANN001

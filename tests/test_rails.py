@@ -323,6 +323,32 @@ QUOTED = [
     ("hormone positive, spread to her lungs but its not causing any symptoms", None,
      "isn’t causing any symptoms"),
     ("she cant take an aromatase inhibitor, what then", None, "tamoxifen (Nolvadex"),
+    # ordinals count the items the last reply listed
+    (
+        "what's in the second one?",
+        _turn("which combos are there",
+              "The combinations are AC, EC, docetaxel and capecitabine."),
+        "EC – epirubicin and cyclophosphamide",
+    ),
+    # "that one" is what the reply brought up, not what was asked about
+    (
+        "what brand names does that one have",
+        _turn("she can't take an aromatase inhibitor, what else is there",
+              "> If they do not want to or can't take an aromatase inhibitor, they may be "
+              "offered tamoxifen."),
+        "tamoxifen (Nolvadex, Tamofen)",
+    ),
+    # "it" that is the cancer: the last question asked again under the new condition
+    (
+        "and if it isn't causing any symptoms?",
+        _turn("is chemo used when hormone positive cancer spreads to the liver",
+              "> It is also offered for hormone receptor–positive breast cancer that has spread "
+              "to internal organs and is causing symptoms."),
+        "isn’t causing any symptoms",
+    ),
+    # a quote pointing at "the aromatase inhibitors listed above" brings that list
+    ("premenopausal with ovarian suppression, which pills go with it", None,
+     "letrozole (Femera)"),
     # an abbreviation spelled out where the page introduces it
     ("the nurse keeps saying FSH, what does that stand for", None,
      "follicle-stimulating hormone (FSH)"),
