@@ -84,7 +84,7 @@ def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int) -> lis
             break
         passage = _passage(hit, hits, query)
         context = " ".join([hit.unit.section.split(" > ")[-1], *(s.text for s in passage)])
-        candidates.append((hit.score, passage, content_terms(context) & wanted))
+        candidates.append((hit.score, passage, content_terms(context) & wanted, hit))
     chosen: list[list[Span]] = []
     covered: set[str] = set()
     used = 0
@@ -100,10 +100,13 @@ def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int) -> lis
                 break
             best = max(near, key=lambda c: c[0])
         candidates.remove(best)
-        _, passage, terms = best
+        _, passage, terms, hit = best
         size = sum(s.end - s.start for s in passage)
         if chosen and used + size > QUOTE_BUDGET_CHARS:
-            continue
+            passage = _compact(hit, hits)  # a whole list that does not fit: its matching items
+            size = sum(s.end - s.start for s in passage)
+            if not passage or used + size > QUOTE_BUDGET_CHARS:
+                continue
         overlapping = next((c for c in chosen if _overlaps(passage, c)), None)
         if overlapping is not None:  # a sentence leaning on a chosen one: extend that quote
             overlapping.extend(passage)
@@ -167,10 +170,10 @@ def _close_neighbours(spans: list[Span], hits: list[ScoredUnit], top: float,
     return extra
 
 
-def _gain(candidate: tuple[float, list[Span], set[str]], covered: frozenset[str],
+def _gain(candidate: tuple[float, list[Span], set[str], ScoredUnit], covered: frozenset[str],
           weights: dict[str, float]) -> float:
     """How much a candidate passage adds: its score times the weight of new question words."""
-    score, _, terms = candidate
+    score, _, terms, _ = candidate
     return score * sum(weights.get(t, 1.0) for t in terms - covered)
 
 
@@ -197,6 +200,19 @@ def _passage(hit: ScoredUnit, hits: list[ScoredUnit], query: Query) -> list[Span
     if unit.text.rstrip().endswith(":"):
         return [_chain_span(doc, unit, _list_end(doc, unit))]
     return [_chain_span(doc, unit, unit)]
+
+
+def _compact(hit: ScoredUnit, hits: list[ScoredUnit]) -> list[Span]:
+    """A list item with its lead-in and the sibling items that scored as well (not the whole
+    list); nothing for a unit that is not a list item."""
+    doc, unit = hit.doc, hit.unit
+    if unit.kind != "item" or unit.antecedent is None:
+        return []
+    lead = doc.units[unit.antecedent]
+    items = sorted({h.unit.index for h in hits[:10] if h.unit.antecedent == lead.index
+                    and h.doc is doc and h.score >= KEEP_RATIO * hits[0].score} | {unit.index})
+    return [_chain_span(doc, lead, lead), *(_span(doc, doc.units[i], doc.units[i])
+                                            for i in items)]
 
 
 def _chain_span(doc: Document, first: Unit, last: Unit) -> Span:

@@ -14,7 +14,8 @@ _LEANS = re.compile(r"^(and|but|what about|how about|also|so|then|ok|okay|same)\
                     r"\b(it|its|it's|they|them|their|that|this|those|these|one|ones|"
                     r"the other|the second|the first|the last|the same)\b")
 _PRONOUN = re.compile(r"\b(it|they|them|that one|this one|that|this)\b", re.IGNORECASE)
-_ORDINAL = re.compile(r"\b(the other( one| drug)?|the (second|first|third|fourth|last|1st|2nd|3rd|"
+_ORDINAL = re.compile(r"\b(the other(( [\w-]+)? (one|drug|medicine|medication|option|treatment)"
+                      r"\b)?|the (second|first|third|fourth|last|1st|2nd|3rd|"
                       r"4th) (one|drug|option|combo|combination|choice|item))\b", re.IGNORECASE)
 _POSITION = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3,
              "4th": 3, "last": -1}
@@ -27,6 +28,8 @@ _CANCER_IT = re.compile(r"\bit(?:'s|s)?\s+(?:is |isn't |isnt |is not |has |hasn'
                         r"(?:causing|cause|spread|spreading|grow|grows|growing|progress|"
                         r"progresses|come back|comes back|respond|responds|responding|gets worse|"
                         r"get worse|getting worse|only in|in the|in her|in his|in my)\b")
+_SEQUENCE = re.compile(r"^\W*(and |ok |so )?(after that|then what|what next|what happens next|"
+                       r"what happens after|what now|and then|what comes next)\W*$")
 _PERSON = re.compile(r"\b(she|he|shes|hes|she's|he's|her|him)\b")
 _SHORT = 8
 _ELLIPSIS = re.compile(r"^\W*(?:and what about|and for|what about|how about|same for|and)\s+"
@@ -84,7 +87,7 @@ class Condenser:
         last_user = next((t.content for t in reversed(history) if t.role == "user"), "")
         last_reply = next((t.content for t in reversed(history) if t.role == "assistant"), "")
         asked = self.topics(last_user)
-        if _CANCER_IT.search(folded) and not own and last_user:
+        if (_CANCER_IT.search(folded) or _SEQUENCE.match(folded)) and not own and last_user:
             return f"{question.rstrip(' ?')}? ({last_user.strip().rstrip('?')})"
         listed = _enumeration(last_reply)
         position = next((p for w, p in _POSITION.items() if re.search(rf"\b{w}\b", folded)),
@@ -98,6 +101,10 @@ class Condenser:
         elif _ORDINAL.search(folded):
             offered = self.topics(last_reply)
             others = [t for t in offered if t not in asked] or offered
+            if re.search(r"\b(drug|medicine|medication)\b", folded):
+                others = [t for t in others if t not in self.headings]
+            if not others or others == asked:
+                return question  # "the other HER2 drug" is not in the reply: ask the page
             topic = self._pick_ordinal(folded, others)
         else:
             asked = [t for t in asked if t not in own]

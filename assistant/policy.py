@@ -17,6 +17,9 @@ from assistant.rails.intents import IntentScores
 from assistant.retrieval import Query, ScoredUnit
 
 MIN_DENSE_IN_SCOPE = 0.30
+# asked about someone's treatment, these stay questions the page does not answer, even when
+# they name something out of scope ("can she get her covid shot while on chemo?")
+_DURING_TREATMENT = {"interactions", "fertility"}
 MIN_DENSE_ANSWER = 0.22
 RELATED_DENSE = 0.45
 
@@ -52,7 +55,9 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     named_on_page = bool(query.drugs)
     out_of_scope = s.out_of_scope or bool(d.intents and d.intents.out_of_scope)
     asks_advice = s.personal_advice or bool(d.intents and d.intents.asks_advice)
-    if out_of_scope and not named_on_page:
+    # "can she get her flu shot while on chemo" asks about treatment: the page does not say
+    about_treatment = in_page_words and any(a.name in _DURING_TREATMENT for a in s.attributes)
+    if out_of_scope and not named_on_page and not about_treatment:
         draft.kind = "out_of_scope"
         return draft
     if not (named_on_page or unlisted or s.attributes or asks_advice) and \

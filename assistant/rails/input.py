@@ -25,6 +25,7 @@ _B64 = "[A-Za-z0-9+/]"
 _BASE64 = re.compile(rf"\b(?={_B64}*[A-Z]{_B64}*[A-Z])(?={_B64}*[a-z]{_B64}*[a-z])"
                      rf"{_B64}{{12,}}={{0,2}}")
 _WORD = re.compile(r"[a-z0-9']+")
+_REASON = re.compile(r"\b(because of|due to|owing to|thanks to)\b[^,.;:?!]*")
 
 
 def _rows(name: str) -> list[list[str]]:
@@ -156,5 +157,7 @@ class InputRails:
             rest = screening.cleaned = _question_part(rest)
         screening.out_of_scope = any(p.search(rest) for p in self.out_of_scope)
         screening.personal_advice = any(p.search(rest) for p in self.advice)
-        screening.attributes = [a for a in self.attributes if a.asks.search(rest)]
+        # "she can't take it because of the side effects" gives a reason; it does not ask
+        asked = _REASON.sub(" ", rest)
+        screening.attributes = [a for a in self.attributes if a.asks.search(asked)]
         return screening
