@@ -20,6 +20,9 @@ MIN_DENSE_IN_SCOPE = 0.30
 # asked about someone's treatment, these stay questions the page does not answer, even when
 # they name something out of scope ("can she get her covid shot while on chemo?")
 _DURING_TREATMENT = {"interactions", "fertility"}
+# "can I take turmeric with letrozole?" asks for information the page does not have, more than
+# for a decision: these attributes are answered as "not in the page" before personal advice
+_INFORMATION = {"interactions", "lifestyle"}
 MIN_DENSE_ANSWER = 0.22
 RELATED_DENSE = 0.45
 
@@ -57,14 +60,14 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     asks_advice = s.personal_advice or bool(d.intents and d.intents.asks_advice)
     # "can she get her flu shot while on chemo" asks about treatment: the page does not say
     about_treatment = in_page_words and any(a.name in _DURING_TREATMENT for a in s.attributes)
-    if out_of_scope and not named_on_page and not about_treatment:
+    if s.task or out_of_scope and not named_on_page and not about_treatment:
         draft.kind = "out_of_scope"
         return draft
     if not (named_on_page or unlisted or s.attributes or asks_advice) and \
             top_dense < MIN_DENSE_IN_SCOPE and not in_page_words:
         draft.kind = "out_of_scope"
         return draft
-    if asks_advice:
+    if asks_advice and not any(a.name in _INFORMATION for a in s.attributes):
         draft.kind = "personal_advice"
         if top_dense >= MIN_DENSE_ANSWER or named_on_page:
             spans = select_spans(d.hits, query, max(1, max_quotes - 1))

@@ -234,6 +234,20 @@ BEHAVIOURS = [
     ("not_in_document", "can my husband's breast cancer be treated the same way", None),
     ("not_in_document", "which trials near me is she eligible for", None),
     ("not_in_document", "can she get the flu vaccine during chemo", None),
+    # side effects described as symptoms, survival asked plainly, daily life, how a drug works
+    ("not_in_document", "will she lose her hair on paclitaxel", None),
+    ("not_in_document", "she's been throwing up since starting xeloda, is that normal", None),
+    ("not_in_document", "realistically how long does my wife have", None),
+    ("not_in_document", "what percentage of women are alive after 5 years", None),
+    ("not_in_document", "what should she eat while on ibrance", None),
+    ("not_in_document", "how does olaparib actually work inside the cell", None),
+    ("not_in_document", "how do i get tested for the brca gene", None),
+    ("not_in_document", "how long does a taxol infusoin take", None),
+    ("not_in_document", "can i take fish oil with my letrozole", None),
+    ("answer", "what kind of drug is femara", None),
+    ("answer", "how does ovarian suppression work", None),
+    ("out_of_scope", "write me a cover letter for a job at the cancer centre", None),
+    ("out_of_scope", "should i buy shares in the company that makes ibrance", None),
     # a reason is not a question about side effects
     ("answer", "she stopped letrozole because of the side effects, what else is there", None),
     # practical matters
@@ -335,6 +349,10 @@ QUOTED = [
     ("Qu'est-ce que la FSH ?", None, "stimulates the ovaries"),
     ("¿Cuándo se da trastuzumab?", None, "HER2-positive"),
     ("Que faire si je ne veux plus de traitement ?", None, "feel better"),
+    ("¿A qué edad empiezan la menopausia la mayoría de las mujeres?", None, "between 45 and 55"),
+    ("¿Hasta cuándo se sigue dando la quimioterapia?", None, "as long as"),
+    ("¿Qué se ofrece si no puede tomar un inhibidor de la aromatasa?", None, "tamoxifen"),
+    ("Elle ne veut plus de traitement, quelles options ?", None, "feel better"),
     # the polarity of the question picks between sentences the page says both ways
     ("hormone positive, spread to her lungs and it IS causing symptoms now", None,
      "is causing symptoms"),

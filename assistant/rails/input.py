@@ -51,6 +51,7 @@ class Screening:
     emergency: str | None = None
     injection: bool = False
     out_of_scope: bool = False
+    task: bool = False  # an unrelated task ("write me a cover letter"), even naming a drug
     personal_advice: bool = False
     attributes: list[Attribute] = field(default_factory=list)
 
@@ -104,7 +105,8 @@ class InputRails:
         self.emergency = [(kind, re.compile(rf"\b(?:{p})")) for kind, p in _rows("emergency.tsv")]
         self.injection = [re.compile(p, re.MULTILINE) for (p, *_) in _rows("injection.tsv")]
         self.advice = [re.compile(p) for (p, *_) in _rows("advice.tsv")]
-        self.out_of_scope = [re.compile(p) for (p, *_) in _rows("out_of_scope.tsv")]
+        self.out_of_scope = [(re.compile(p), rest[:1] == ["strong"])
+                             for (p, *rest) in _rows("out_of_scope.tsv")]
         self.attributes = [
             Attribute(row[0], re.compile(row[1]),
                       None if row[2] == "-" else re.compile(row[2]),
@@ -116,6 +118,9 @@ class InputRails:
             {w for _, p in self.emergency for w in re.findall(r"[a-z]{4,}", p.pattern)}
             | {w for line in listed.splitlines() if not line.startswith("#")
                for w in line.split()})
+        # "infusoin", "side efect": the key words of what a question asks for, typed wrong
+        self._attribute_words = sorted({w for a in self.attributes
+                                        for w in re.findall(r"[a-z]{5,}", a.asks.pattern)})
 
     def strip_markup(self, text: str) -> str:
         """Markup and encoded blobs carry no question: drop them before anything else."""
@@ -126,16 +131,7 @@ class InputRails:
     def correct_for_emergency(self, folded: str, known: set[str]) -> str:
         """Fix misspellings of emergency key words ("feaver", "bleading", "suicidle"), leaving
         words of the page and common words alone so "fewer" never becomes "fever"."""
-        out = []
-        for word in _WORD.findall(folded):
-            if len(word) >= 4 and word not in known and word not in self._emergency_words:
-                match = process.extractOne(word, self._emergency_words, scorer=fuzz.ratio,
-                                           score_cutoff=80)
-                # a typo keeps the first letter: "infusion" is not "confusion"
-                if match and match[0][0] == word[0]:
-                    word = match[0]
-            out.append(word)
-        return " ".join(out)
+        return _correct(folded, known, self._emergency_words)
 
     def screen(self, text: str, known_words: set[str]) -> Screening:
         """Run every input rail on ``text`` (the person's message, markup already kept)."""
@@ -155,9 +151,26 @@ class InputRails:
                 rest = pattern.sub(" ", rest)
         if screening.injection:  # only the person's own question is classified and answered
             rest = screening.cleaned = _question_part(rest)
-        screening.out_of_scope = any(p.search(rest) for p in self.out_of_scope)
+        screening.out_of_scope = any(p.search(rest) for p, _ in self.out_of_scope)
+        screening.task = any(strong and p.search(rest) for p, strong in self.out_of_scope)
         screening.personal_advice = any(p.search(rest) for p in self.advice)
         # "she can't take it because of the side effects" gives a reason; it does not ask
         asked = _REASON.sub(" ", rest)
-        screening.attributes = [a for a in self.attributes if a.asks.search(asked)]
+        typed = _correct(asked, known_words, self._attribute_words, shortest=6)
+        screening.attributes = [a for a in self.attributes
+                                if a.asks.search(asked) or a.asks.search(typed)]
         return screening
+
+
+def _correct(folded: str, known: set[str], targets: list[str], shortest: int = 4) -> str:
+    """The text with misspelt words replaced by the nearest target word (rapidfuzz), leaving
+    words of the page, common English words and words under ``shortest`` letters alone."""
+    out = []
+    for word in _WORD.findall(folded):
+        if len(word) >= shortest and word not in known and word not in targets:
+            match = process.extractOne(word, targets, scorer=fuzz.ratio, score_cutoff=80)
+            # a typo keeps the first letter: "infusion" is not "confusion"
+            if match and match[0][0] == word[0]:
+                word = match[0]
+        out.append(word)
+    return " ".join(out)
