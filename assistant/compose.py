@@ -115,6 +115,9 @@ def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int) -> lis
         covered |= terms
         used += size
     spans = [s for passage in chosen for s in passage]
+    for extra in _missing_drugs(spans, hits, query, QUOTE_BUDGET_CHARS - used):
+        spans += extra  # "Ibrance or Verzenio?": each drug asked about is quoted
+        used += sum(s.end - s.start for s in extra)
     spans += _close_neighbours(spans, hits, top, QUOTE_BUDGET_CHARS - used)
     spans += _referred_to(spans, QUOTE_BUDGET_CHARS - sum(s.end - s.start for s in spans))
     return merge_spans(spans)
@@ -147,6 +150,35 @@ def _referred_to(spans: list[Span], room: int) -> list[Span]:
             extra.append(target)
             room -= target.end - target.start
     return extra
+
+
+def _missing_drugs(spans: list[Span], hits: list[ScoredUnit], query: Query,
+                   room: int) -> list[list[Span]]:
+    """For each drug the question names that no quote names yet, the best passage naming it,
+    while it fits."""
+    extra: list[list[Span]] = []
+    if len(query.drugs) < 2:
+        return extra
+    quoted = fold(" ".join(s.text for s in spans))
+    for drug in query.drugs:
+        if drug in quoted:
+            continue
+        hit = next((h for h in hits[:20] if drug in fold(h.unit.text)), None)
+        if hit is None:
+            continue
+        passage = _passage(hit, hits, query)
+        if _is_whole_list(passage, hit):
+            passage = _compact(hit, hits)
+        size = sum(s.end - s.start for s in passage)
+        if size <= room:
+            extra.append(passage)
+            room -= size
+            quoted += " " + fold(" ".join(s.text for s in passage))
+    return extra
+
+
+def _is_whole_list(passage: list[Span], hit: ScoredUnit) -> bool:
+    return hit.unit.kind == "item" and len(passage) == 1
 
 
 def _close_neighbours(spans: list[Span], hits: list[ScoredUnit], top: float,
