@@ -24,11 +24,11 @@ DRUG_BONUS = 0.12
 HEADING_BONUS = 0.3
 _DEFINITION = re.compile(r"^\W*(what is|what's|whats|what are|define|meaning of|what is meant by|"
                          r"explain)\b|\bwhat (do|does)\s+([\w' -]{1,40}\s+)?(mean|do)\b")
+_WORDS = r"[\w'+-]+(?:\s+[\w'+-]+){0,%d}"  # words separated by spaces (no nested ambiguity)
 _TERM_ONLY = re.compile(
     r"^\W*(?:(?:what is|what's|whats|what are|define|meaning of|what is meant by|explain|"
-    r"what does|what do)\s+(?:an? |the |it mean |that mean )?(?:[\w'+-]+\s*){1,4}"
-    r"(?:mean|means|do|does|stand for|exactly|again)?|(?:[\w'+-]+\s*){1,4}(?:means?|meaning))"
-    r"\W*$")
+    r"what does|what do)\s+(?:an? |the )?" + _WORDS % 4 + r"|" + _WORDS % 3
+    + r"\s+(?:means?|meaning))\W*$")
 MAX_OTHER_WORDS = 3  # beyond the heading's own words, in a "what is <heading>?" question
 _CUE_WORDS = {"what", "whats", "what's", "does", "mean", "means", "meaning", "define", "exactly",
               "stand", "explain", "term", "word", "they", "that", "this", "with", "about",
@@ -175,7 +175,8 @@ class UnitSearch:
         defining = bool(_DEFINITION.search(query.normalized) or _DEFINITION.search(fold(query.raw)))
         # "what is X?" about a term (not "whats the difference between ..."): the glossary
         # answers it; any other question is about treatment first
-        if not _TERM_ONLY.match(fold(query.raw)):
+        term_only = len(query.raw) <= 120 and bool(_TERM_ONLY.match(fold(query.raw)))
+        if not term_only:
             in_glossary = {key for key in fused if fold(
                 self.docs[key[0]].units[key[1]].section.split(" > ")[0]) == GLOSSARY}
             best_elsewhere = max((sim for key, sim in dense_sim.items()

@@ -107,6 +107,17 @@ def test_any_input_keeps_the_invariants_or_is_a_clear_error(assistant, text: str
                            "emergency"}
 
 
+@pytest.mark.parametrize("text", [
+    "x" * 1999, "'" * 1999, "what is " + "x" * 1990, "is it " * 330, "what if it " * 180,
+    "chest " * 330, "<div>" * 390, "and the other one " * 110,
+])
+def test_long_repetitive_input_is_answered(assistant, text: str) -> None:
+    # such input once made a regex backtrack for minutes; it must simply get a reply
+    answer = assistant.ask(text[:2000], [{"role": "user", "content": text[:2000]},
+                                         {"role": "assistant", "content": text[:2000]}])
+    _check_invariants(answer, assistant.documents)
+
+
 def test_a_term_the_page_only_names_is_not_defined(assistant) -> None:
     answer = assistant.ask("what is perimenopause")
     assert answer.kind == "not_in_document" and not answer.quotes
