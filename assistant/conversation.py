@@ -20,6 +20,7 @@ _ORDINAL = re.compile(r"\b(the other(( [\w-]+)? (one|drug|medicine|medication|op
 _POSITION = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3,
              "4th": 3, "last": -1}
 # "that one" points at what the reply brought up, "it" at what the person asked about
+_POSITION_WORD = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th|last)\b")
 _DEMONSTRATIVE = re.compile(r"\b(that|this) (one|drug|medicine|medication|option|pill)\b")
 # "what if it isn't causing any symptoms?": "it" is the cancer; the question is the last one,
 # asked again under another condition
@@ -27,6 +28,7 @@ _CANCER_IT = re.compile(r"\bit(?:'s|s)?\s+(?:is |isn't |isnt |is not |has |hasn'
                         r"does |doesn't |doesnt |does not |was |wasn't |keeps |starts )?"
                         r"(?:causing|cause|spread|spreading|grow|grows|growing|progress|"
                         r"progresses|come back|comes back|respond|responds|responding|gets worse|"
+                        r"spreads|causes|"
                         r"get worse|getting worse|only in|in the|in her|in his|in my)\b")
 _SEQUENCE = re.compile(r"^\W*(and |ok |so )?(after that|then what|what next|what happens next|"
                        r"what happens after|what now|and then|what comes next)\W*$")
@@ -90,8 +92,8 @@ class Condenser:
         if (_CANCER_IT.search(folded) or _SEQUENCE.match(folded)) and not own and last_user:
             return f"{question.rstrip(' ?')}? ({last_user.strip().rstrip('?')})"
         listed = _enumeration(last_reply)
-        position = next((p for w, p in _POSITION.items() if re.search(rf"\b{w}\b", folded)),
-                        None)
+        said = [(m.start(), _POSITION[m.group(1)]) for m in _POSITION_WORD.finditer(folded)]
+        position = min(said)[1] if said else None  # the first ordinal the question says
         topic: str | None
         if _ORDINAL.search(folded) and position is not None and len(listed) >= 2:
             topic = listed[position] if position < len(listed) else listed[-1]
@@ -122,10 +124,10 @@ class Condenser:
             topic = candidates[0] if candidates else None
         if topic is None:
             return question
-        if _ORDINAL.search(folded):
-            return _ORDINAL.sub(topic, question, count=1)
+        if _ORDINAL.search(folded):  # a function, so a backslash in a reply is only text
+            return _ORDINAL.sub(lambda _: topic, question, count=1)
         if _PRONOUN.search(question) and not own:
-            return _PRONOUN.sub(topic, question, count=1)
+            return _PRONOUN.sub(lambda _: topic, question, count=1)
         return f"{question.rstrip(' ?')} ({topic})?"
 
     def _swap_ellipsis(self, folded: str, history: list[ChatTurn]) -> str | None:
@@ -160,10 +162,12 @@ _SERIES = re.compile(r"(?:\b(?:are|is|include|includes|including)\b|:)\s+([^.;]*
 
 def _enumeration(reply: str) -> list[str]:
     """The items a reply enumerates, in order: its list lines, else a series "A, B and C"."""
+    reply = reply[:4000]  # a reply is short; a pasted essay is not searched in full
     items = _LIST_LINE.findall(reply)
     if len(items) >= 2:
         return items
-    series = _SERIES.search(reply)
+    quoted = [line[1:] for line in reply.splitlines() if line.startswith(">")]
+    series = _SERIES.search(" ".join(quoted) if quoted else reply)  # not "Here is what ..."
     if not series:
         return []
     parts = [re.sub(r"^(?:and\s+|or\s+)?(?:\d+[.)]\s*)?", "", p.strip())
