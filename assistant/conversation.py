@@ -20,7 +20,7 @@ _ORDINAL = re.compile(r"\b(the other(( [\w-]+)? (one|drug|medicine|medication|op
 _POSITION = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3,
              "4th": 3, "last": -1}
 # "that one" points at what the reply brought up, "it" at what the person asked about
-_POSITION_WORD = re.compile(r"\b(first|1st|second|2nd|third|3rd|fourth|4th|last)\b")
+_POSITION_WORD = re.compile(rf"\b({'|'.join(_POSITION)})\b")
 _DEMONSTRATIVE = re.compile(r"\b(that|this) (one|drug|medicine|medication|option|pill)\b")
 # "what if it isn't causing any symptoms?": "it" is the cancer; the question is the last one,
 # asked again under another condition

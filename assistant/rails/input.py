@@ -128,18 +128,14 @@ class InputRails:
         text = _TAG.sub(" ", text)
         return _BASE64.sub(" ", text)
 
-    def correct_for_emergency(self, folded: str, known: set[str]) -> str:
-        """Fix misspellings of emergency key words ("feaver", "bleading", "suicidle"), leaving
-        words of the page and common words alone so "fewer" never becomes "fever"."""
-        return _correct(folded, known, self._emergency_words)
-
     def screen(self, text: str, known_words: set[str]) -> Screening:
         """Run every input rail on ``text`` (the person's message, markup already kept)."""
         cleaned = self.strip_markup(text)
         whole = fold(cleaned)
         screening = Screening(cleaned=cleaned)
         # Emergencies are looked for in the whole message, instructions included: recall first.
-        corrected = self.correct_for_emergency(whole, known_words)
+        # misspelt emergency words ("feaver", "bleading"); "fewer" is never "fever"
+        corrected = _correct(whole, known_words, self._emergency_words)
         for kind, pattern in self.emergency:
             if pattern.search(whole) or pattern.search(corrected):
                 screening.emergency = kind
