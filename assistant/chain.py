@@ -51,6 +51,7 @@ class Assistant:
         self.settings = settings if settings is not None else load_settings()
         self._chat_model = chat_model
         self.framer: Any = None
+        self.embeddings: Any = None  # the embedding model, once loaded
         self._lock = threading.Lock()
         self._ready = False
         self._chain: Runnable[dict[str, Any], Answer] | None = None
@@ -67,18 +68,22 @@ class Assistant:
             if self._ready:
                 return
             from assistant.conversation import Condenser
-            from assistant.embeddings import load_embeddings
+            from assistant.embeddings import embeddings_for
             from assistant.index import VectorIndex
             from assistant.lexicon import Lexicon
             from assistant.rails.input import InputRails
             from assistant.rails.intents import IntentExamples
-            from assistant.rails.language import Translator
+            from assistant.rails.language import Translator, preload
             from assistant.retrieval import UnitSearch
 
+            # the language detector's models load in parallel with the model and the index
+            detector = threading.Thread(target=preload, name="lingua-preload", daemon=True)
+            detector.start()
             docs = load_corpus(self.settings.corpus_dir)
             self._docs = {d.id: d for d in docs}
             self.lexicon = Lexicon.from_documents(docs)
-            embeddings = load_embeddings()
+            embeddings = embeddings_for(self.settings, on_status)
+            self.embeddings = embeddings
             self.index = VectorIndex(self.settings, embeddings, on_status)
             self.index.open(docs)
             self.search = UnitSearch(docs, self.lexicon, self.index, embeddings)
@@ -91,6 +96,7 @@ class Assistant:
 
             self._known_words = set(self.lexicon.vocabulary) | english_words()
             self.framer = self._make_framer()
+            detector.join()
             self._ready = True
 
     def _make_framer(self) -> Any:

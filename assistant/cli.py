@@ -61,12 +61,13 @@ def index(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Rebuild even if up to date.")] = False,
 ) -> None:
     """Build the index (only when missing or stale, unless --rebuild)."""
-    from assistant.embeddings import load_embeddings
+    from assistant.embeddings import embeddings_for
     from assistant.index import build_index
 
     settings = _settings()
     try:
-        manifest = build_index(settings, load_embeddings(), rebuild=rebuild, on_status=_status)
+        manifest = build_index(settings, embeddings_for(settings, _status), rebuild=rebuild,
+                               on_status=_status)
     except AssistantError as exc:
         _fail(str(exc), 2)
     where = settings.chroma_url or Path(settings.index_dir)

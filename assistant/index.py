@@ -108,7 +108,7 @@ class VectorIndex:
                 self._status("The corpus or the model changed since the index was built; "
                              "rebuilding it.")
         elif current is None:
-            self._status(f"No index in {root}; building it (about 10 s).")
+            self._status(f"No index in {root}; building it (a few seconds).")
         build_dir = self.build_embedded(docs, expected)
         self._attach(self._persistent_client(build_dir), expected)
         self.manifest = expected

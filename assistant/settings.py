@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,11 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="folder of .md/.txt pages")
     index_dir: Path = Field(PROJECT_ROOT / "index", description="Chroma persistent directory")
+    embedding_backend: Literal["auto", "onnx", "torch"] = Field(
+        "auto", description="onnx: onnxruntime on an export of the packaged model (fast start); "
+        "torch: sentence-transformers; auto: onnx, made on first use, else torch")
+    model_cache_dir: Path = Field(PROJECT_ROOT / "index" / "model",
+                                  description="where the ONNX export of the model is kept")
     chroma_url: str | None = Field(None, description="use a Chroma server, e.g. http://host:8000")
     collection_prefix: str = Field("stage4", description="prefix of the Chroma collections")
     max_question_chars: int = Field(2000, ge=1, description="longest question accepted")

@@ -34,13 +34,13 @@ def main() -> None:
     args = parser.parse_args()
 
     from assistant import Assistant
-    from assistant.embeddings import load_embeddings
+    from assistant.embeddings import embeddings_for
     from assistant.index import build_index
     from assistant.settings import load_settings
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(index_dir=Path(tmp))
-        embeddings = load_embeddings()
+        embeddings = embeddings_for(settings)
         started = time.perf_counter()
         build_index(settings, embeddings, rebuild=True)
         build_s = time.perf_counter() - started

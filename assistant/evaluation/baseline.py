@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.corpus import Document
 from assistant.models import Answer, Quote
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
 
 NAME = "naive"
 BASELINES = (NAME,)
@@ -107,12 +110,14 @@ def _sections_between(doc: Document, start: int, end: int) -> list[str]:
     return paths or [doc.title]
 
 
-def make_baseline(name: str, documents: Mapping[str, Document]) -> NaiveBaseline:
-    """A warmed-up baseline by name (``BASELINES``). Raises ValueError for an unknown one."""
+def make_baseline(name: str, documents: Mapping[str, Document],
+                  embeddings: Embeddings | None = None) -> NaiveBaseline:
+    """A warmed-up baseline by name (``BASELINES``), on ``embeddings`` (default: the
+    packaged MiniLM). Raises ValueError for an unknown one."""
     if name not in BASELINES:
         raise ValueError(f"unknown baseline {name!r} (known: {', '.join(BASELINES)})")
     from assistant.embeddings import load_embeddings
 
-    baseline = NaiveBaseline(documents, load_embeddings())
+    baseline = NaiveBaseline(documents, embeddings or load_embeddings())
     baseline.warm_up()
     return baseline

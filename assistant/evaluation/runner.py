@@ -213,7 +213,8 @@ def evaluate(files: Sequence[Path], out_dir: Path, *, settings: Settings | None 
 
         assistant = Assistant(settings)
     assistant.warm_up(on_status=on_status)
-    system = make_baseline(baseline, assistant.documents) if baseline is not None else None
+    system = (make_baseline(baseline, assistant.documents, assistant.embeddings)
+              if baseline is not None else None)
     try:
         return run_evaluation(questions, assistant, out_dir, baseline=system,
                               meta={"files": [str(f) for f in files], "split": split},

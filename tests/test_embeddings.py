@@ -1,0 +1,82 @@
+"""The ONNX backend gives the reference model's vectors; a damaged or impossible export is
+handled without stopping the assistant."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.corpus import load_corpus
+from assistant.embeddings import (
+    EXPORT_MIN_COSINE,
+    OnnxMiniLM,
+    load_embeddings,
+    onnx_file,
+)
+from assistant.errors import IndexError_
+from assistant.index import unit_context
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _questions() -> list[str]:
+    rows = [json.loads(line) for line in
+            (PROJECT / "evals" / "questions.jsonl").read_text("utf-8").splitlines() if line]
+    return [r["question"] for r in rows]
+
+
+def test_onnx_vectors_match_sentence_transformers_on_the_whole_page_and_questions() -> None:
+    onnx, reference = load_embeddings("onnx"), load_embeddings("torch")
+    assert isinstance(onnx, OnnxMiniLM) and not isinstance(reference, OnnxMiniLM)
+    docs = load_corpus(PROJECT / "corpus")
+    # batches mix short and long texts, so padding and truncation are exercised
+    texts = [unit_context(d, u) for d in docs for u in d.units] + _questions()
+    texts.append("radiation therapy " * 300)  # longer than the model's 256 tokens
+    got, want = np.array(onnx.embed_documents(texts)), np.array(reference.embed_documents(texts))
+    assert got.shape == want.shape == (len(texts), 384)
+    assert (got * want).sum(axis=1).min() >= EXPORT_MIN_COSINE
+    for question in _questions()[:25]:
+        cosine = float(np.dot(onnx.embed_query(question), reference.embed_query(question)))
+        assert cosine >= EXPORT_MIN_COSINE, question
+
+
+def test_a_damaged_export_is_made_again(tmp_path: Path) -> None:
+    target = onnx_file(tmp_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(b"not an onnx model")
+    embeddings = load_embeddings("auto", tmp_path)
+    assert isinstance(embeddings, OnnxMiniLM)
+    assert target.stat().st_size > 10_000_000
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]  # no partial file left
+    reference = load_embeddings("torch")
+    question = "can radiation help with the pain in my bones"
+    assert np.dot(embeddings.embed_query(question),
+                  reference.embed_query(question)) >= EXPORT_MIN_COSINE
+
+
+def test_without_the_onnx_package_auto_uses_torch_and_onnx_fails_clearly(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setitem(sys.modules, "onnx", None)  # `import onnx` now raises ImportError
+    with caplog.at_level(logging.WARNING, logger="assistant.embeddings"):
+        embeddings = load_embeddings("auto", tmp_path / "auto")
+    assert not isinstance(embeddings, OnnxMiniLM)
+    assert len(embeddings.embed_query("what is tamoxifen")) == 384
+    assert "using sentence-transformers" in caplog.text
+    with pytest.raises(IndexError_, match="Cannot export the model to ONNX"):
+        load_embeddings("onnx", tmp_path / "onnx")
+    assert list((tmp_path / "onnx").glob("*")) == []  # nothing half-written
+
+
+def test_an_unknown_backend_is_a_clear_settings_error() -> None:
+    result = CliRunner().invoke(app, ["ask", "what is tamoxifen"],
+                                env={"ASSISTANT_EMBEDDING_BACKEND": "gpu"})
+    assert result.exit_code != 0
+    assert "ASSISTANT_EMBEDDING_BACKEND" in result.output
+    assert "Traceback" not in result.output
