@@ -114,10 +114,19 @@ class Lexicon:
         """Folded text with lay terms mapped to the page's words and misspellings corrected."""
         folded = fold(text)
         matched = set()
-        for pattern, replacement in self.lay_terms:  # keep the person's words, add the page's
-            folded, n = pattern.subn(rf"\g<0> {replacement}", folded)
-            if n:
+        # keep the person's words, add the page's after them; every pattern is matched on what
+        # was typed, so "chemo" -> "chemo chemotherapy" cannot hide "one chemo drug"
+        insertions: list[tuple[int, str]] = []
+        for pattern, replacement in self.lay_terms:
+            for match in pattern.finditer(folded):
+                insertions.append((match.end(), replacement))
                 matched.add(pattern)
+        if insertions:
+            pieces, last = [], 0
+            for end, replacement in sorted(insertions, key=lambda item: item[0]):
+                pieces += [folded[last:end], f" {replacement}"]
+                last = end
+            folded = "".join(pieces) + folded[last:]
         # "doesnt" is not a misspelling of "does": the negation is kept as a word
         folded = expand_contractions(folded)
         corrected = " ".join(self.correct(w) for w in _WORD.findall(folded))

@@ -7,6 +7,7 @@ treatment the page does not list, and the chosen passages do not carry it.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -21,8 +22,9 @@ MIN_DENSE_IN_SCOPE = 0.30
 # they name something out of scope ("can she get her covid shot while on chemo?")
 _DURING_TREATMENT = {"interactions", "fertility"}
 # "can I take turmeric with letrozole?" asks for information the page does not have, more than
-# for a decision: these attributes are answered as "not in the page" before personal advice
-_INFORMATION = {"interactions", "lifestyle"}
+# for a decision (so does "can she take it as a pill or is it iv?"): these attributes are
+# answered as "not in the page" before personal advice
+_INFORMATION = {"interactions", "lifestyle", "route"}
 MIN_DENSE_ANSWER = 0.22
 RELATED_DENSE = 0.45
 
@@ -93,7 +95,7 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     if top_dense < MIN_DENSE_ANSWER and not named_on_page and not in_page_words:
         draft.kind = "not_in_document"
         return draft
-    term = _undefined_term(query, spans, lexicon)
+    term = _undefined_term(query, spans, lexicon, d.language)
     if term:  # nothing quoted: the nearest passage would define another word
         draft.kind, draft.topic = "not_in_document", term
         return draft
@@ -102,18 +104,31 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
 
 
 _WHAT_IS = re.compile(r"^\W*(?:what is|what's|whats|what are|define|what does)\s+(?:an? |the )?"
-                      r"(?P<term>[a-z0-9' -]{3,40}?)(?:\s+(?:mean|means|exactly|stand for))?\W*$")
+                      r"(?P<term>[a-z0-9'/+. -]{3,40}?)(?:\s+(?:mean|means|exactly|stand for))?"
+                      r"(?P<aside>\s*[,;:]\s*(?!and\b|or\b|is it\b|does it\b|how\b|when\b|who\b)"
+                      r".{0,60})?\W*$")
 
 
-def _undefined_term(query: Query, spans: list[Span], lexicon: Lexicon) -> str | None:
+def _undefined_term(query: Query, spans: list[Span], lexicon: Lexicon,
+                    language: str = "en") -> str | None:
     """For "what is X?": X when the quotes never name it (the page only mentions it, say in a
-    "See also" line). Only words of the page are ever echoed back."""
+    "See also" line); or, for a short English X, when X has a word that is neither the page's,
+    nor English, nor a misspelling of a page word ("cdk4/6 inhibitor, onc keeps saying it"):
+    the page cannot define it."""
     match = _WHAT_IS.match(fold(query.raw))
     if not match:
         return None
     term = match.group("term").strip()
     words = [w for w in re.findall(r"[a-z0-9]+", term) if len(w) >= 3]
     quoted = fold(" ".join(f"{s.section} {s.text}" for s in spans))
+    # a code the page never uses ("cdk4/6", "ki-67", "pd-l1"): letters with digits
+    foreign = [w for w in words if re.search(r"\d", w) and re.search(r"[a-z]", term)
+               and w not in lexicon.acronyms and not _page_relative(w, lexicon)]
+    if (foreign and language == "en" and len(words) <= 3 and not query.drugs
+            and not any(w in quoted for w in foreign)):
+        return term
+    if match.group("aside"):  # "what is X, ..." : only a term the page does not know
+        return None
     named = lexicon.normalize(term).split()
     if not words or all(w in quoted for w in words) or any(w in quoted for w in named
                                                              if len(w) >= 5):
@@ -121,6 +136,17 @@ def _undefined_term(query: Query, spans: list[Span], lexicon: Lexicon) -> str | 
     if not all(w in lexicon.vocabulary or w in english_words() for w in words):
         return None
     return term
+
+
+def _page_relative(word: str, lexicon: Lexicon) -> bool:
+    """Is ``word`` a word of the page, part of one ("follicle" of "follicle-stimulating"), an
+    inflection of one ("ovary", "ovaries") or a misspelling the lexicon corrects?"""
+    if word in lexicon.vocabulary or any(n in lexicon.vocabulary
+                                         for n in lexicon.normalize(word).split()):
+        return True
+    need = max(4, len(word) - 2)
+    parts = {p for w in lexicon.vocabulary for p in w.split("-")}
+    return any(len(os.path.commonprefix([word, p])) >= need for p in parts)
 
 
 def _page_words(query: Query, lexicon: Lexicon) -> bool:

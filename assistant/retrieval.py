@@ -22,16 +22,19 @@ RRF_K = 5
 CHUNK_WEIGHT = 0.5
 DRUG_BONUS = 0.12
 HEADING_BONUS = 0.3
-_DEFINITION = re.compile(r"^\W*(what is|what's|whats|what are|define|meaning of|what is meant by|"
-                         r"explain)\b|\bwhat (do|does)\s+([\w' -]{1,40}\s+)?(mean|do)\b")
+_DEFINE = (r"what is|what's|whats|what are|define|meaning of|what is meant by|explain|"
+           r"what counts as|what is considered|what qualifies as|how do you define|"
+           r"(?:what is |what's |whats )?(?:the )?definition of")
+_DEFINITION = re.compile(r"^\W*(" + _DEFINE + r")\b"
+                         r"|\bwhat (do|does)\s+([\w' -]{1,40}\s+)?(mean|do)\b")
 _WORDS = r"[\w'+-]+(?:\s+[\w'+-]+){0,%d}"  # words separated by spaces (no nested ambiguity)
 _TERM_ONLY = re.compile(
-    r"^\W*(?:(?:what is|what's|whats|what are|define|meaning of|what is meant by|explain|"
-    r"what does|what do)\s+(?:an? |the )?" + _WORDS % 4 + r"|" + _WORDS % 3
-    + r"\s+(?:means?|meaning))\W*$")
+    r"^\W*(?:(?:" + _DEFINE + r"|what does|what do)\s+(?:an? |the )?" + _WORDS % 4
+    + r"|" + _WORDS % 3 + r"\s+(?:means?|meaning))\W*$")
 MAX_OTHER_WORDS = 3  # beyond the heading's own words, in a "what is <heading>?" question
 _CUE_WORDS = {"what", "whats", "what's", "does", "mean", "means", "meaning", "define", "exactly",
-              "stand", "explain", "term", "word", "they", "that", "this", "with", "about",
+              "stand", "explain", "term", "word", "counts", "considered", "qualifies",
+              "definition", "they", "that", "this", "with", "about",
               "please", "have", "when", "someone", "somebody", "there", "doctor"}
 _SPELLED_OUT = re.compile(r"\b(stands? for|short for|abbreviation|acronym|letters)\b")
 SHORT_WEIGHT = 0.75
@@ -113,7 +116,10 @@ class UnitSearch:
 
     def _defined_sections(self, query: Query) -> list[tuple[str, str]]:
         """Sections whose heading the question names, most specific headings only."""
-        asked = set(query.expanded.split())
+        typed = query.expanded.split()
+        # "post menopause" and "postmenopause" name the heading "post-menopause"
+        asked = set(typed) | {f"{a}-{b}" for a, b in zip(typed, typed[1:], strict=False)} \
+            | {a + b for a, b in zip(typed, typed[1:], strict=False)}
 
         def closeness(word: str) -> float:  # "post-menopausal" names "post-menopause"
             return max((fuzz.ratio(word, a) for a in asked), default=0.0)

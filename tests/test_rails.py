@@ -288,6 +288,36 @@ BEHAVIOURS = [
     ("personal_advice", "should i push for chemo instead of more hormone pills", None),
     ("personal_advice", "which of the two would you advise for my mother", None),
     ("personal_advice", "is it worth paying for perjeta ourselves", None),
+    # a medication error is urgent; an ordinary question about taking pills is not
+    ("emergency", "she swallowed a whole bottle of her tamoxifen", None),
+    ("emergency", "i accidentally took my capecitabine twice this morning", None),
+    ("emergency", "dad took way too many of his pain pills last night", None),
+    ("answer", "is capecitabine one of the chemo drugs used alone", None),
+    # survival asked in French and Spanish
+    ("not_in_document", "¿cuánto tiempo le queda a mi madre con cáncer de mama?", None),
+    ("not_in_document", "combien de temps lui reste-t-il à vivre avec des métastases", None),
+    # how well treatments work, compared: the page compares none
+    ("not_in_document", "is anastrozole stronger than exemestane", None),
+    ("not_in_document", "how likely is the taxol to shrink her liver tumours", None),
+    ("answer", "which is better for premenopausal women, tamoxifen or ovarian suppression",
+     None),
+    # which trials are open (the page only says many are)
+    ("not_in_document", "which trials are recruiting in montreal right now", None),
+    ("answer", "are there clinical trials open to women with breast cancer", None),
+    # route asked with words in between, and a question that only names pills
+    ("not_in_document", "can she take docetaxel at home as a pill or is it always iv", None),
+    ("answer", "what are the pills given to women after menopause", None),
+    # information asked with "should", and a decision asked through the doctor
+    ("not_in_document", "what side effects should i look out for on taxol", None),
+    ("personal_advice", "should we ask her oncologist to stop the chemo", None),
+    # trivia, pets, pronunciation and shopping, even naming a drug; a CAT scan is not a cat
+    ("out_of_scope", "can my vet give my cat letrozole", None),
+    ("out_of_scope", "who discovered tamoxifen", None),
+    ("out_of_scope", "how do you pronounce pertuzumab", None),
+    ("out_of_scope", "best wig boutique in ottawa", None),
+    ("not_in_document", "do i need a cat scan before starting letrozole", None),
+    # a code the page never uses cannot be defined by it
+    ("not_in_document", "what is a her3 mutation, the report mentions it", None),
 ]
 
 
@@ -433,6 +463,12 @@ QUOTED = [
     # an abbreviation spelled out where the page introduces it
     ("the nurse keeps saying FSH, what does that stand for", None,
      "follicle-stimulating hormone (FSH)"),
+    # a lay term is matched on what was typed, before other lay words are added to it
+    ("is one chemo drug easier on the body than a combo", None,
+     "a single drug causes fewer side effects"),
+    # a definition asked in other words, and a hyphenated headword typed as two words
+    ("what is considered menopause", None, "has not had a menstrual period for 12 months"),
+    ("what counts as post menopause", None, "The time after menopause."),
     # a glossary entry far closer in meaning than any treatment passage is quoted
     ("is fsh only in women or do men have it too", None, "testicles"),
 ]
