@@ -5,16 +5,20 @@ Two backends give the same vectors (checked when the ONNX file is made):
 - ``torch``: sentence-transformers through ``langchain-huggingface``, the reference. Importing
   torch and sentence-transformers costs 5-8 s, which dominates a cold ``assistant ask``.
 - ``onnx``: the same weights exported once, from that reference, to an ONNX file in
-  ``model_cache_dir``, run with onnxruntime and the model's own ``tokenizer.json`` (imports in
-  well under a second; a query embeds in about 5 ms instead of 15 ms). The export runs the
-  probe texts through both and is kept only when every vector matches the reference.
+  ``model_cache_dir`` (default: ``model/`` in the index folder; one process exports at a
+  time, under a file lock, and the others load its file), run with onnxruntime and the
+  model's own ``tokenizer.json`` (imports in well under a second; a query embeds in about
+  5 ms instead of 15 ms). The export runs the probe texts through both and is kept only when
+  every vector matches the reference.
 
 ``auto`` (the default) uses the ONNX file, making it on first use, and falls back to torch when
-it cannot be made (for example without the ``onnx`` package).
+it cannot be made (for example without the ``onnx`` package, or when the folder is read-only).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
 import uuid
@@ -151,11 +155,26 @@ def export_onnx(target: Path) -> Path:
         import torch
     except ImportError as exc:
         raise IndexError_(f"Cannot export the model to ONNX: {exc}") from None
-    reference: Any = torch_embeddings()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        lock = (target.parent / ".export.lock").open("w")
+    except OSError as exc:
+        raise IndexError_(f"Cannot write the ONNX model to {target.parent}: {exc}") from None
+    with lock:
+        # several workers starting at once: one exports, the others wait and load its file
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists():
+            return target
+        for stale in target.parent.glob(f".{target.name}.*.partial"):
+            stale.unlink(missing_ok=True)  # left by a process killed while exporting
+        return _export_locked(target, torch_embeddings(), torch, np)
+
+
+def _export_locked(target: Path, reference: Any, torch: Any, np: Any) -> Path:
     client = reference._client  # the SentenceTransformer behind the LangChain wrapper
 
     class LastHidden(torch.nn.Module):
-        def __init__(self, model: torch.nn.Module) -> None:
+        def __init__(self, model: Any) -> None:
             super().__init__()
             self.model = model
 
@@ -163,7 +182,6 @@ def export_onnx(target: Path) -> Path:
             return self.model(input_ids=input_ids, attention_mask=attention_mask,
                               token_type_ids=token_type_ids).last_hidden_state
 
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.partial")
     dummy = torch.ones(2, 8, dtype=torch.long)
     axes = {0: "batch", 1: "tokens"}
@@ -187,6 +205,8 @@ def export_onnx(target: Path) -> Path:
         os.replace(partial, target)
     except IndexError_:
         raise
+    except OSError as exc:
+        raise IndexError_(f"Cannot write the ONNX model to {target.parent}: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - any exporter failure means: use torch
         raise IndexError_(f"Cannot export the model to ONNX: {exc}") from None
     finally:
@@ -195,34 +215,45 @@ def export_onnx(target: Path) -> Path:
     return target
 
 
+def model_cache_dir(settings: Settings) -> Path:
+    """Where these settings keep the ONNX export (absolute)."""
+    chosen = settings.model_cache_dir or settings.index_dir / "model"
+    return Path(chosen).expanduser().resolve()
+
+
 def embeddings_for(settings: Settings,
                    on_status: Callable[[str], None] | None = None) -> Embeddings:
     """The embedding model these settings choose; ``on_status`` hears of a first-time export."""
+    cache_dir = model_cache_dir(settings)
     if (on_status is not None and settings.embedding_backend != "torch"
-            and not onnx_file(settings.model_cache_dir).exists()):
-        on_status(f"Exporting the embedding model to ONNX in {settings.model_cache_dir} "
-                  "(once, about 15 s).")
-    return load_embeddings(settings.embedding_backend, settings.model_cache_dir)
+            and not onnx_file(cache_dir).exists()):
+        on_status(f"Exporting the embedding model to ONNX in {cache_dir} (once, about 15 s).")
+    return _load(settings.embedding_backend, cache_dir)
 
 
-@lru_cache(maxsize=4)
-def load_embeddings(backend: str = "auto", cache_dir: Path | None = None) -> Embeddings:
-    """The embedding model, once per process and backend (see the module docstring).
+def load_embeddings(backend: str | None = None, cache_dir: Path | None = None) -> Embeddings:
+    """The embedding model, once per process, backend and folder (see the module docstring).
 
     Args:
-        backend: ``auto``, ``onnx`` or ``torch``.
-        cache_dir: where the ONNX file is kept (default: ``index/model`` of the project).
+        backend: ``auto``, ``onnx`` or ``torch`` (default: ``ASSISTANT_EMBEDDING_BACKEND``).
+        cache_dir: where the ONNX file is kept (default: as the settings say).
 
     Raises:
         IndexError_: ``backend="onnx"`` and the ONNX file can be neither loaded nor made.
     """
+    from assistant.settings import load_settings
+
+    settings = load_settings()
+    return _load(backend or settings.embedding_backend,
+                 Path(cache_dir).expanduser().resolve() if cache_dir is not None
+                 else model_cache_dir(settings))
+
+
+@lru_cache(maxsize=4)
+def _load(backend: str, cache_dir: Path) -> Embeddings:
     set_offline_env()
     if backend == "torch":
         return torch_embeddings()
-    if cache_dir is None:
-        from assistant.settings import PROJECT_ROOT
-
-        cache_dir = PROJECT_ROOT / "index" / "model"
     target = onnx_file(cache_dir)
     try:
         if target.exists():
@@ -230,6 +261,8 @@ def load_embeddings(backend: str = "auto", cache_dir: Path | None = None) -> Emb
                 return OnnxMiniLM(target)
             except IndexError_ as exc:
                 log.warning("%s; exporting it again.", exc)
+                with contextlib.suppress(OSError):
+                    target.unlink(missing_ok=True)
         return OnnxMiniLM(export_onnx(target))
     except IndexError_ as exc:
         if backend == "onnx":

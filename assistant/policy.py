@@ -24,7 +24,10 @@ _DURING_TREATMENT = {"interactions", "fertility"}
 # "can I take turmeric with letrozole?" asks for information the page does not have, more than
 # for a decision (so does "can she take it as a pill or is it iv?"): these attributes are
 # answered as "not in the page" before personal advice
-_INFORMATION = {"interactions", "lifestyle", "route"}
+_INFORMATION = {"interactions", "lifestyle", "route", "symptom_relief"}
+# ... unless the person asks about a decision ("can i skip my ibrance while on holiday?")
+_DECISION = re.compile(r"\b(skip|skipping|stop|stopping|quit|quitting|switch|switching|pause|"
+                       r"delay|postpone|miss|refuse|come off|go off|give up)\b")
 MIN_DENSE_ANSWER = 0.22
 RELATED_DENSE = 0.45
 
@@ -58,8 +61,12 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     top_dense = max((h.dense for h in d.hits[:5]), default=0.0)
     in_page_words = _page_words(query, lexicon)
     named_on_page = bool(query.drugs)
-    out_of_scope = s.out_of_scope or bool(d.intents and d.intents.out_of_scope)
-    asks_advice = s.personal_advice or bool(d.intents and d.intents.asks_advice)
+    # the examples catch off-topic phrasings the patterns miss, not questions that ask for
+    # something about treatment ("how do they check it is working: pet scan or ct?")
+    out_of_scope = s.out_of_scope or bool(d.intents and d.intents.out_of_scope
+                                          and not s.attributes)
+    asks_advice = (s.personal_advice or bool(d.intents and d.intents.asks_advice)
+                   or _asks_for_drug(d.question, lexicon))
     # "can she get her flu shot while on chemo" asks about treatment: the page does not say
     about_treatment = in_page_words and any(a.name in _DURING_TREATMENT for a in s.attributes)
     if s.task or out_of_scope and not named_on_page and not about_treatment:
@@ -69,7 +76,11 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
             top_dense < MIN_DENSE_IN_SCOPE and not in_page_words:
         draft.kind = "out_of_scope"
         return draft
-    if asks_advice and not any(a.name in _INFORMATION for a in s.attributes):
+    # "can she take docetaxel as a pill?" asks how a drug is given; "should I take the pills
+    # or the injection?" names no drug and asks for a choice
+    information = any(a.name in _INFORMATION and (a.name != "route" or named_on_page)
+                      for a in s.attributes) and not _DECISION.search(fold(d.question))
+    if asks_advice and not information:
         draft.kind = "personal_advice"
         if top_dense >= MIN_DENSE_ANSWER or named_on_page:
             spans = select_spans(d.hits, query, max(1, max_quotes - 1))
@@ -138,6 +149,20 @@ def _undefined_term(query: Query, spans: list[Span], lexicon: Lexicon,
     return term
 
 
+_ASK_FOR = re.compile(r"\bshould (?:i|we|she|he|my \w+) (?:ask|push|beg|pressure) "
+                      r"(?:my|her|his|the|our) [\w' ]{0,20}?\bfor (?:the |a |some )?"
+                      r"(?P<what>[a-z-]{4,})")
+
+
+def _asks_for_drug(question: str, lexicon: Lexicon) -> bool:
+    """"should I ask my doctor for olaparib?" is a decision about one's own treatment."""
+    match = _ASK_FOR.search(fold(question))
+    if not match:
+        return False
+    what = lexicon.correct(match.group("what"))
+    return what in lexicon.drug_names or what in lexicon.unlisted
+
+
 def _page_relative(word: str, lexicon: Lexicon) -> bool:
     """Is ``word`` a word of the page, part of one ("follicle" of "follicle-stimulating"), an
     inflection of one ("ovary", "ovaries") or a misspelling the lexicon corrects?"""
@@ -146,7 +171,8 @@ def _page_relative(word: str, lexicon: Lexicon) -> bool:
         return True
     need = max(4, len(word) - 2)
     parts = {p for w in lexicon.vocabulary for p in w.split("-")}
-    return any(len(os.path.commonprefix([word, p])) >= need for p in parts)
+    return any(len(os.path.commonprefix([word, p])) >= need
+               or len(p) >= 4 and word.startswith(p) for p in parts)
 
 
 def _page_words(query: Query, lexicon: Lexicon) -> bool:

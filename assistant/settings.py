@@ -23,8 +23,8 @@ class Settings(BaseSettings):
     embedding_backend: Literal["auto", "onnx", "torch"] = Field(
         "auto", description="onnx: onnxruntime on an export of the packaged model (fast start); "
         "torch: sentence-transformers; auto: onnx, made on first use, else torch")
-    model_cache_dir: Path = Field(PROJECT_ROOT / "index" / "model",
-                                  description="where the ONNX export of the model is kept")
+    model_cache_dir: Path | None = Field(None, description="where the ONNX export of the model "
+                                         "is kept (unset: the model/ folder of index_dir)")
     chroma_url: str | None = Field(None, description="use a Chroma server, e.g. http://host:8000")
     collection_prefix: str = Field("stage4", description="prefix of the Chroma collections")
     max_question_chars: int = Field(2000, ge=1, description="longest question accepted")

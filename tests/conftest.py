@@ -16,6 +16,8 @@ from assistant.embeddings import set_offline_env
 set_offline_env()
 PROJECT = Path(__file__).resolve().parent.parent
 CORPUS = PROJECT / "corpus"
+# one ONNX export of the model for every test (by default it follows each test's index folder)
+MODEL_CACHE = PROJECT / "index" / "model"
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -66,7 +68,8 @@ def settings(session_index_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     from assistant.settings import load_settings
 
     feedback = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
-    return load_settings(corpus_dir=CORPUS, index_dir=session_index_dir, feedback_db=feedback)
+    return load_settings(corpus_dir=CORPUS, index_dir=session_index_dir, feedback_db=feedback,
+                         model_cache_dir=MODEL_CACHE)
 
 
 @pytest.fixture(scope="session")
@@ -84,3 +87,4 @@ def _no_user_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):
         if key.startswith("ASSISTANT_"):
             monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("ASSISTANT_MODEL_CACHE_DIR", str(MODEL_CACHE))

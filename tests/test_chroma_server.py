@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import app as cli
 
-from .conftest import CORPUS, PROJECT
+from .conftest import CORPUS, MODEL_CACHE, PROJECT
 from .live_servers import chroma_server, free_port, stop_process, wait_until
 
 pytestmark = pytest.mark.server
@@ -38,7 +38,8 @@ def server_env(chroma_url: str, tmp_path_factory: pytest.TempPathFactory) -> dic
     work = tmp_path_factory.mktemp("server-mode")
     return {"ASSISTANT_CHROMA_URL": chroma_url, "ASSISTANT_CORPUS_DIR": str(CORPUS),
             "ASSISTANT_INDEX_DIR": str(work / "index"),
-            "ASSISTANT_FEEDBACK_DB": str(work / "feedback.sqlite3")}
+            "ASSISTANT_FEEDBACK_DB": str(work / "feedback.sqlite3"),
+            "ASSISTANT_MODEL_CACHE_DIR": str(MODEL_CACHE)}
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from assistant.corpus import load_corpus
 from assistant.embeddings import (
     EXPORT_MIN_COSINE,
     OnnxMiniLM,
+    export_onnx,
     load_embeddings,
     onnx_file,
 )
@@ -54,11 +56,36 @@ def test_a_damaged_export_is_made_again(tmp_path: Path) -> None:
     embeddings = load_embeddings("auto", tmp_path)
     assert isinstance(embeddings, OnnxMiniLM)
     assert target.stat().st_size > 10_000_000
-    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]  # no partial file left
+    assert not list(tmp_path.glob("*.partial")) and not list(tmp_path.glob(".*.partial"))
     reference = load_embeddings("torch")
     question = "can radiation help with the pain in my bones"
     assert np.dot(embeddings.embed_query(question),
                   reference.embed_query(question)) >= EXPORT_MIN_COSINE
+
+
+def test_two_exports_at_once_make_one_file(tmp_path: Path,
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    """Workers starting together: one exports under the lock, the other loads its file."""
+    target = onnx_file(tmp_path)
+    stale = target.with_name(f".{target.name}.dead0000.partial")
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    stale.write_bytes(b"left by a killed process")
+    with caplog.at_level(logging.INFO, logger="assistant.embeddings"), \
+            ThreadPoolExecutor(max_workers=2) as pool:
+        paths = list(pool.map(lambda _: export_onnx(target), range(2)))
+    assert paths == [target, target]
+    assert caplog.text.count("Exported the embedding model") == 1
+    assert not stale.exists()
+    assert len(OnnxMiniLM(target).embed_query("what is letrozole")) == 384
+
+
+def test_an_unwritable_model_folder_falls_back_to_torch(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    embeddings = load_embeddings("auto", blocker / "model")
+    assert not isinstance(embeddings, OnnxMiniLM)
+    with pytest.raises(IndexError_, match="Cannot write the ONNX model"):
+        load_embeddings("onnx", blocker / "model2")
 
 
 def test_without_the_onnx_package_auto_uses_torch_and_onnx_fails_clearly(

@@ -318,6 +318,36 @@ BEHAVIOURS = [
     ("not_in_document", "do i need a cat scan before starting letrozole", None),
     # a code the page never uses cannot be defined by it
     ("not_in_document", "what is a her3 mutation, the report mentions it", None),
+    # ordinary questions a medication-error pattern must not catch (found in review)
+    ("answer", "can ibrance and letrozole be taken at the same time", None),
+    ("answer", "i took too many notes at the appointment, what does palliative mean", None),
+    ("not_in_document", "she took too many days off chemo, will it still work", None),
+    # words that only look like pets, pronunciation or shops
+    ("not_in_document", "does she need the pet scan before starting herceptin", None),
+    ("not_in_document", "are side effects more pronounced with the second cycle of chemo", None),
+    ("answer", "does the body store the drug in fat", None),
+    ("answer", "what trials are open for her2 positive women", None),
+    ("answer", "combien de temps reste-t-elle à l'hôpital après la chimio", None),
+    ("personal_advice", "should we look into stopping the hormone therapy", None),
+    ("personal_advice", "should i take the pills or get the injection", None),
+    ("answer", "how well does hormone therapy work for stage 4", None),
+    # practical matters, timing, monitoring and symptom relief asked as treatment questions
+    ("not_in_document", "is it safe for her to drive after the docetaxel drip", None),
+    ("not_in_document", "how many days until the scan results come back", None),
+    ("not_in_document", "how soon before the letrozole starts to shrink the tumours", None),
+    ("not_in_document", "how will they know if the chemo is working, a ct scan?", None),
+    ("not_in_document", "what can she take for the nausea from her chemo", None),
+    ("not_in_document", "is it ok to take prozac while on tamoxifen", None),
+    ("not_in_document", "what painkillers help with bone mets", None),
+    ("not_in_document", "my brother was told last week he has breast cancer too, same drugs?",
+     None),
+    # a decision stays a decision, even with a holiday in it
+    ("personal_advice", "can i skip the capecitabine while we travel by plane", None),
+    ("personal_advice", "should i ask my oncologist for verzenio", None),
+    ("personal_advice", "she says her periods stopped, so is she in menopause now?", None),
+    ("answer", "i'm 53 with no period for a year, am i post-menopausal by the page's definition",
+     None),
+    ("answer", "how do they check if i went into menopause after treatment started", None),
 ]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CORPUS, PROJECT
+from .conftest import CORPUS, MODEL_CACHE, PROJECT
 from .live_servers import stop_process
 
 ARTIFACTS = PROJECT / "test-artifacts" / "ui"
@@ -61,7 +61,8 @@ def app_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str,
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env.update(ASSISTANT_PORT=str(port), ASSISTANT_HOST="127.0.0.1",
                ASSISTANT_CORPUS_DIR=str(CORPUS), ASSISTANT_INDEX_DIR=str(work / "index"),
-               ASSISTANT_FEEDBACK_DB=str(work / "feedback.sqlite3"), PYTHONUNBUFFERED="1")
+               ASSISTANT_FEEDBACK_DB=str(work / "feedback.sqlite3"), PYTHONUNBUFFERED="1",
+               ASSISTANT_MODEL_CACHE_DIR=str(MODEL_CACHE))
     log = work / "app.log"
     with log.open("w") as out:
         process = subprocess.Popen([sys.executable, str(PROJECT / "app.py")], cwd=PROJECT,
