@@ -90,7 +90,8 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     if unlisted and not named_on_page:
         draft.kind, draft.topic = "not_in_document", _join(unlisted, d.language)
         return draft
-    missing = [a for a in s.attributes if not _carried(a, spans, query)]
+    subject = _distinctive(query, lexicon, typed=True)
+    missing = [a for a in s.attributes if not _carried(a, spans, query, subject)]
     if missing:
         attribute = missing[0]
         label = attribute.labels.get(d.language, attribute.labels["en"])
@@ -177,23 +178,35 @@ def _page_relative(word: str, lexicon: Lexicon) -> bool:
 
 def _page_words(query: Query, lexicon: Lexicon) -> bool:
     """Does the question use a distinctive word of the page (not just 'cancer' or 'what')?"""
+    return bool(_distinctive(query, lexicon))
+
+
+def _distinctive(query: Query, lexicon: Lexicon, typed: bool = False) -> set[str]:
+    """The question's distinctive words of the page (not 'cancer', 'what', 'treatment');
+    ``typed``: only words the person typed (misspellings corrected), not lay-term additions."""
     common = {"cancer", "breast", "treatment", "treatments", "stage", "women", "woman", "time",
               "used", "given", "take", "help", "with", "what", "about", "this", "that", "have",
               "there", "other", "your", "they", "when", "more", "many", "means", "life", "like",
               "also", "type", "types", "care", "people", "does", "will", "some", "their", "make"}
-    return any(w in lexicon.vocabulary and w not in common or w in lexicon.acronyms
-               for w in query.normalized.split())
+    asked = ({lexicon.correct(w) for w in re.findall(r"[a-z0-9'-]+", fold(query.raw))}
+             if typed else set(query.normalized.split()))
+    return {w for w in asked
+            if w in lexicon.vocabulary and w not in common or w in lexicon.acronyms}
 
 
-def _carried(attribute, spans: list[Span], query: Query) -> bool:  # noqa: ANN001
+def _carried(attribute, spans: list[Span], query: Query,  # noqa: ANN001
+             subject: set[str] | None = None) -> bool:
     if attribute.carrier is None:
         return False
     for span in spans:
         text = fold(span.text)
         # the quoted span itself must name the drug asked about (quotes start at the sentence
-        # a leaning one depends on, so "It is taken as pill daily" carries its drug's name)
-        if attribute.carrier.search(text) and (not query.drugs or any(
-                d in text for d in query.drugs)):
+        # a leaning one depends on, so "It is taken as pill daily" carries its drug's name),
+        # or, with no drug named, one of the question's distinctive page words ("ovarian
+        # suppression" carries "how does ovarian suppression work", not "what does HER2 do")
+        named = (any(d in text for d in query.drugs) if query.drugs
+                 else not subject or any(w in text for w in subject))
+        if attribute.carrier.search(text) and named:
             return True
     return False
 

@@ -348,6 +348,22 @@ BEHAVIOURS = [
     ("answer", "i'm 53 with no period for a year, am i post-menopausal by the page's definition",
      None),
     ("answer", "how do they check if i went into menopause after treatment started", None),
+    # reasons, cut-offs, age limits, second opinions, provinces, legal matters and where care
+    # is given: the page does not say (and a reason it does give is quoted)
+    ("not_in_document", "why is docetaxel given together with pertuzumab", None),
+    ("answer", "why do doctors often give a single chemo drug", None),
+    ("not_in_document", "what estrogen level counts as low", None),
+    ("not_in_document", "is there an age limit for olaparib", None),
+    ("not_in_document", "can we get a second opinion on the treatment plan", None),
+    ("not_in_document", "which provinces cover pertuzumab", None),
+    ("answer", "is perjeta covered in alberta", None),
+    ("not_in_document", "do we need a power of attorney to speak for mom about chemo", None),
+    ("not_in_document", "can palliative care be given at home or only in a hospice", None),
+    # a mechanism statement about the ovaries does not explain HER2
+    ("not_in_document", "is her2 a protein, and what does it do in the cell", None),
+    ("personal_advice", "my fsh came back high, does that mean i'm in menopause now?", None),
+    ("personal_advice", "is radiation a better bet for me than more chemo", None),
+    ("out_of_scope", "does lupron shrink fibroids", None),
 ]
 
 
