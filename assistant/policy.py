@@ -24,7 +24,7 @@ _DURING_TREATMENT = {"interactions", "fertility"}
 # "can I take turmeric with letrozole?" asks for information the page does not have, more than
 # for a decision (so does "can she take it as a pill or is it iv?"): these attributes are
 # answered as "not in the page" before personal advice
-_INFORMATION = {"interactions", "lifestyle", "route", "symptom_relief"}
+_INFORMATION = {"interactions", "lifestyle", "daily_life", "route", "symptom_relief"}
 # ... unless the person asks about a decision ("can i skip my ibrance while on holiday?")
 _DECISION = re.compile(r"\b(skip|skipping|stop|stopping|quit|quitting|switch|switching|pause|"
                        r"delay|postpone|miss|refuse|come off|go off|give up)\b")
@@ -202,10 +202,12 @@ def _carried(attribute, spans: list[Span], query: Query,  # noqa: ANN001
         text = fold(span.text)
         # the quoted span itself must name the drug asked about (quotes start at the sentence
         # a leaning one depends on, so "It is taken as pill daily" carries its drug's name),
-        # or, with no drug named, one of the question's distinctive page words ("ovarian
-        # suppression" carries "how does ovarian suppression work", not "what does HER2 do")
+        # or, for how something works with no drug named, one of the question's distinctive
+        # page words ("ovarian suppression" carries "how does ovarian suppression work", not
+        # "what does HER2 do")
         named = (any(d in text for d in query.drugs) if query.drugs
-                 else not subject or any(w in text for w in subject))
+                 else attribute.name != "mechanism" or not subject
+                 or any(w in text for w in subject))
         if attribute.carrier.search(text) and named:
             return True
     return False

@@ -321,7 +321,8 @@ BEHAVIOURS = [
     # ordinary questions a medication-error pattern must not catch (found in review)
     ("answer", "can ibrance and letrozole be taken at the same time", None),
     ("answer", "i took too many notes at the appointment, what does palliative mean", None),
-    ("not_in_document", "she took too many days off chemo, will it still work", None),
+    ("answer", "she took too many days off chemo last month, which chemo drugs are used alone?",
+     None),
     # words that only look like pets, pronunciation or shops
     ("not_in_document", "does she need the pet scan before starting herceptin", None),
     ("not_in_document", "are side effects more pronounced with the second cycle of chemo", None),
@@ -352,7 +353,7 @@ BEHAVIOURS = [
     # is given: the page does not say (and a reason it does give is quoted)
     ("not_in_document", "why is docetaxel given together with pertuzumab", None),
     ("answer", "why do doctors often give a single chemo drug", None),
-    ("not_in_document", "what estrogen level counts as low", None),
+    ("not_in_document", "what fsh number counts as high", None),
     ("not_in_document", "is there an age limit for olaparib", None),
     ("not_in_document", "can we get a second opinion on the treatment plan", None),
     ("not_in_document", "which provinces cover pertuzumab", None),
@@ -361,9 +362,29 @@ BEHAVIOURS = [
     ("not_in_document", "can palliative care be given at home or only in a hospice", None),
     # a mechanism statement about the ovaries does not explain HER2
     ("not_in_document", "is her2 a protein, and what does it do in the cell", None),
-    ("personal_advice", "my fsh came back high, does that mean i'm in menopause now?", None),
+    ("personal_advice", "my fsh is 41 now, does that mean i'm in menopause?", None),
+    ("answer", "my fsh came back high, does that mean i'm in menopause?", None),
     ("personal_advice", "is radiation a better bet for me than more chemo", None),
     ("out_of_scope", "does lupron shrink fibroids", None),
+    # found in review: treatment history is not an overdose, a context clause is not the
+    # question, a page treatment next to another illness is still a treatment question
+    ("answer", "she has taken over 20 doses of trastuzumab, when is it given alone?", None),
+    ("answer", "they gave her extra tablets to take home, is verzenio taken daily?", None),
+    ("answer", "my husband has taken twenty different medications, which chemo drugs are "
+               "used alone?", None),
+    ("emergency", "she accidentally took two doses of abemaciclib today", None),
+    ("answer", "my son is driving me to my first herceptin appointment, what is it used for?",
+     None),
+    ("answer", "asking on my mother's behalf, what drugs are used for her2 positive stage 4?",
+     None),
+    ("answer", "she wants to stay at home and not have more treatment, what are her options?",
+     None),
+    ("answer", "i have fibroids, does ovarian ablation stop the ovaries making estrogen?", None),
+    ("answer", "what tests tell if i'm in menopause?", None),
+    ("answer", "why would herceptin be given without chemo?", None),
+    ("answer", "how come she's on hormone pills and not chemo when it's in her bones?", None),
+    ("answer", "is 48 too young to be in menopause?", None),
+    ("answer", "if i'm having ovarian suppression, am i in menopause?", None),
 ]
 
 

@@ -25,6 +25,9 @@ _B64 = "[A-Za-z0-9+/]"
 _BASE64 = re.compile(rf"\b(?={_B64}*[A-Z]{_B64}*[A-Z])(?={_B64}*[a-z]{_B64}*[a-z])"
                      rf"{_B64}{{12,}}={{0,2}}")
 _WORD = re.compile(r"[a-z0-9']+")
+# situations often told as context ("my son is driving me to my herceptin appointment, what is
+# herceptin for?"): asked only when a clause that asks names them
+CLAUSE_BOUND = {"daily_life", "care_setting", "legal"}
 _REASON = re.compile(r"\b(because of|due to|owing to|thanks to)\b[^,.;:?!]*")
 
 
@@ -76,7 +79,8 @@ def validate_question(question: object, max_chars: int) -> str:
     return text
 
 
-_QUESTION_START = re.compile(r"^(what|which|who|whom|whose|when|where|why|how|is|are|can|could|"
+_QUESTION_START = re.compile(r"^(?:(?:and|so|but|ok|okay|also|then|well|hi|hello|please)\W+)*"
+                             r"(what|which|who|whom|whose|when|where|why|how|is|are|can|could|"
                              r"does|do|did|should|will|would|may|qu|que|quel|quelle|comment|"
                              r"pourquoi|est-ce|cual|cuando|como|donde|por que)\b")
 
@@ -88,6 +92,24 @@ def _question_part(text: str) -> str:
     questions = [c for c in clauses if c and (c.endswith("?") or _QUESTION_START.match(c))]
     kept = questions or [c for c in clauses if c]
     return re.sub(r"\s+", " ", " ".join(kept)).strip()
+
+
+_INVERTED = re.compile(r"\b(can|could|should|will|would|may|do|does|did|is|are|am) "
+                       r"(i|she|he|we|they|you|it|my \w+)\b")
+
+
+def _asking_clauses(text: str) -> str:
+    """The clauses of a message that ask (end with "?" or start like a question), else all of
+    it: "my son is driving me to herceptin, what is it for?" asks about herceptin, not
+    driving."""
+    clauses = [c.strip(" -\n") for c in re.split(r"[.!?;:,\n]+(?=\s|$)|\s[-\u2013\u2014]+\s", text)]
+    ends = [m.end() for m in re.finditer(r"[.!?;:,\n]+(?=\s|$)|\s[-\u2013\u2014]+\s", text)]
+    asking = []
+    for clause, end in zip(clauses, [*ends, len(text)], strict=False):
+        if clause and ("?" in text[end - 1:end] or text[:end].rstrip().endswith("?")
+                       or _QUESTION_START.match(clause) or _INVERTED.search(clause)):
+            asking.append(clause)
+    return " ".join(asking) if asking else text
 
 
 def _control_ratio(text: str) -> float:
@@ -153,8 +175,12 @@ class InputRails:
         # "she can't take it because of the side effects" gives a reason; it does not ask
         asked = _REASON.sub(" ", rest)
         typed = _correct(asked, known_words, self._attribute_words, shortest=6)
-        screening.attributes = [a for a in self.attributes
-                                if a.asks.search(asked) or a.asks.search(typed)]
+        asking = _REASON.sub(" ", _asking_clauses(rest))
+        asking_typed = _correct(asking, known_words, self._attribute_words, shortest=6)
+        screening.attributes = [
+            a for a in self.attributes
+            if a.asks.search(asking if a.name in CLAUSE_BOUND else asked)
+            or a.asks.search(asking_typed if a.name in CLAUSE_BOUND else typed)]
         return screening
 
 
