@@ -159,6 +159,17 @@ def test_french_and_spanish_answers(assistant) -> None:
     assert any("post-menopausal" in q.section for q in es.quotes)
 
 
+@pytest.mark.parametrize("question", [
+    "can abemaciclib be given alone after 2 chemo regimens?",
+    "is anastrozole an aromatase inhibitor?",
+    "docetaxel and capecitabine together?",
+])
+def test_english_with_drug_names_is_answered_in_english(assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.language == "en", answer.text[:80]
+    assert "healthcare team" in answer.text
+
+
 # More phrasings per behaviour, written while tuning (dev): (expected kind, message, history).
 
 

@@ -77,7 +77,10 @@ def detect_language(text: str) -> str:
     if not values:
         return "en"
     best = max(values, key=lambda c: values[c])
-    if best != "en" and values[best] >= 0.5 and (hints[best] >= 1 or len(words) >= 4):
+    # drug names look foreign to the detector: with English words and no French or Spanish
+    # ones, "is anastrozole an aromatase inhibitor?" stays English
+    if best != "en" and values[best] >= 0.5 and (hints[best] >= 1 or len(words) >= 4
+                                                  and english == 0):
         return best
     for code in ("fr", "es"):
         if hints[code] >= 1 and english == 0 and values.get(code, 0.0) >= 0.3:
