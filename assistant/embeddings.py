@@ -150,9 +150,8 @@ def export_onnx(target: Path) -> Path:
     so a reader never sees half a file. Raises IndexError_ when it cannot be made."""
     set_offline_env()
     try:
-        import numpy as np
         import onnx  # noqa: F401 - torch's exporter needs it; fail early with a clear message
-        import torch
+        import torch  # noqa: F401
     except ImportError as exc:
         raise IndexError_(f"Cannot export the model to ONNX: {exc}") from None
     try:
@@ -167,10 +166,14 @@ def export_onnx(target: Path) -> Path:
             return target
         for stale in target.parent.glob(f".{target.name}.*.partial"):
             stale.unlink(missing_ok=True)  # left by a process killed while exporting
-        return _export_locked(target, torch_embeddings(), torch, np)
+        return _export_locked(target)
 
 
-def _export_locked(target: Path, reference: Any, torch: Any, np: Any) -> Path:
+def _export_locked(target: Path) -> Path:
+    import numpy as np
+    import torch
+
+    reference: Any = torch_embeddings()
     client = reference._client  # the SentenceTransformer behind the LangChain wrapper
 
     class LastHidden(torch.nn.Module):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -95,6 +95,11 @@ class Lexicon:
         for row in _data_lines("unlisted_treatments.tsv"):
             lex.unlisted[fold(row[0])] = row[1] if len(row) > 1 else row[0]
         return lex
+
+    @cached_property
+    def word_parts(self) -> frozenset[str]:
+        """The page's words and the parts of its hyphenated ones ("follicle", "stimulating")."""
+        return frozenset(p for w in self.vocabulary for p in w.split("-"))
 
     @property
     def drug_names(self) -> set[str]:

@@ -7,12 +7,11 @@ treatment the page does not list, and the chosen passages do not carry it.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 
 from assistant.compose import Draft, Span, merge_spans, select_spans, sentence_span
-from assistant.lexicon import Lexicon, english_words, fold
+from assistant.lexicon import Lexicon, english_words, fold, words
 from assistant.rails.input import Screening
 from assistant.rails.intents import IntentScores
 from assistant.retrieval import Query, ScoredUnit
@@ -124,28 +123,27 @@ _WHAT_IS = re.compile(r"^\W*(?:what is|what's|whats|what are|define|what does)\s
 def _undefined_term(query: Query, spans: list[Span], lexicon: Lexicon,
                     language: str = "en") -> str | None:
     """For "what is X?": X when the quotes never name it (the page only mentions it, say in a
-    "See also" line); or, for a short English X, when X has a word that is neither the page's,
-    nor English, nor a misspelling of a page word ("cdk4/6 inhibitor, onc keeps saying it"):
-    the page cannot define it."""
+    "See also" line); or, for a short English X, when X has a code of letters and digits the
+    page never uses ("cdk4/6 inhibitor, onc keeps saying it"): the page cannot define it."""
     match = _WHAT_IS.match(fold(query.raw))
     if not match:
         return None
     term = match.group("term").strip()
-    words = [w for w in re.findall(r"[a-z0-9]+", term) if len(w) >= 3]
+    term_words = [w for w in re.findall(r"[a-z0-9]+", term) if len(w) >= 3]
     quoted = fold(" ".join(f"{s.section} {s.text}" for s in spans))
-    # a code the page never uses ("cdk4/6", "ki-67", "pd-l1"): letters with digits
-    foreign = [w for w in words if re.search(r"\d", w) and re.search(r"[a-z]", term)
+    # a code the page never uses ("cdk4/6", "her3"): a word of letters and digits
+    foreign = [w for w in term_words if re.search(r"\d", w) and re.search(r"[a-z]", w)
                and w not in lexicon.acronyms and not _page_relative(w, lexicon)]
-    if (foreign and language == "en" and len(words) <= 3 and not query.drugs
+    if (foreign and language == "en" and len(term_words) <= 3 and not query.drugs
             and not any(w in quoted for w in foreign)):
         return term
     if match.group("aside"):  # "what is X, ..." : only a term the page does not know
         return None
     named = lexicon.normalize(term).split()
-    if not words or all(w in quoted for w in words) or any(w in quoted for w in named
+    if not term_words or all(w in quoted for w in term_words) or any(w in quoted for w in named
                                                              if len(w) >= 5):
         return None
-    if not all(w in lexicon.vocabulary or w in english_words() for w in words):
+    if not all(w in lexicon.vocabulary or w in english_words() for w in term_words):
         return None
     return term
 
@@ -165,15 +163,12 @@ def _asks_for_drug(question: str, lexicon: Lexicon) -> bool:
 
 
 def _page_relative(word: str, lexicon: Lexicon) -> bool:
-    """Is ``word`` a word of the page, part of one ("follicle" of "follicle-stimulating"), an
-    inflection of one ("ovary", "ovaries") or a misspelling the lexicon corrects?"""
+    """Is ``word`` a word of the page, part of one, a misspelling the lexicon corrects, or one
+    of them extended ("her2neg" of "her2")?"""
     if word in lexicon.vocabulary or any(n in lexicon.vocabulary
                                          for n in lexicon.normalize(word).split()):
         return True
-    need = max(4, len(word) - 2)
-    parts = {p for w in lexicon.vocabulary for p in w.split("-")}
-    return any(len(os.path.commonprefix([word, p])) >= need
-               or len(p) >= 4 and word.startswith(p) for p in parts)
+    return any(len(p) >= 4 and word.startswith(p) for p in lexicon.word_parts)
 
 
 def _page_words(query: Query, lexicon: Lexicon) -> bool:
@@ -188,8 +183,8 @@ def _distinctive(query: Query, lexicon: Lexicon, typed: bool = False) -> set[str
               "used", "given", "take", "help", "with", "what", "about", "this", "that", "have",
               "there", "other", "your", "they", "when", "more", "many", "means", "life", "like",
               "also", "type", "types", "care", "people", "does", "will", "some", "their", "make"}
-    asked = ({lexicon.correct(w) for w in re.findall(r"[a-z0-9'-]+", fold(query.raw))}
-             if typed else set(query.normalized.split()))
+    asked = ({lexicon.correct(w) for w in words(query.raw)} if typed
+             else set(query.normalized.split()))
     return {w for w in asked
             if w in lexicon.vocabulary and w not in common or w in lexicon.acronyms}
 

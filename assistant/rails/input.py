@@ -94,6 +94,7 @@ def _question_part(text: str) -> str:
     return re.sub(r"\s+", " ", " ".join(kept)).strip()
 
 
+_CLAUSE_END = re.compile(r"[.!?;:,\n]+(?=\s|$)|\s[-\u2013\u2014]+\s")
 _INVERTED = re.compile(r"\b(can|could|should|will|would|may|do|does|did|is|are|am) "
                        r"(i|she|he|we|they|you|it|my \w+)\b")
 
@@ -102,13 +103,14 @@ def _asking_clauses(text: str) -> str:
     """The clauses of a message that ask (end with "?" or start like a question), else all of
     it: "my son is driving me to herceptin, what is it for?" asks about herceptin, not
     driving."""
-    clauses = [c.strip(" -\n") for c in re.split(r"[.!?;:,\n]+(?=\s|$)|\s[-\u2013\u2014]+\s", text)]
-    ends = [m.end() for m in re.finditer(r"[.!?;:,\n]+(?=\s|$)|\s[-\u2013\u2014]+\s", text)]
-    asking = []
-    for clause, end in zip(clauses, [*ends, len(text)], strict=False):
-        if clause and ("?" in text[end - 1:end] or text[:end].rstrip().endswith("?")
-                       or _QUESTION_START.match(clause) or _INVERTED.search(clause)):
+    asking, start = [], 0
+    for end in [*(m.end() for m in _CLAUSE_END.finditer(text)), len(text)]:
+        piece = text[start:end]
+        clause = _CLAUSE_END.sub("", piece).strip(" -\n")
+        if clause and ("?" in piece or _QUESTION_START.match(clause)
+                       or _INVERTED.search(clause)):
             asking.append(clause)
+        start = end
     return " ".join(asking) if asking else text
 
 
