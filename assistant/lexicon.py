@@ -18,8 +18,10 @@ from assistant.corpus import Document
 _PAIR = re.compile(r"([A-Za-z0-9][A-Za-z0-9-]*)\s\(((?:[A-Z0-9][\w+-]*)(?:\s[A-Z]{1,3})?"
                    r"(?:,\s*[A-Z0-9][\w+-]*(?:\s[A-Z]{1,3})?)*)\)")
 _WORD = re.compile(r"[a-z0-9]+(?:[-–][a-z0-9]+)*")
+_SEE_ALSO = re.compile(r"see also\b", re.IGNORECASE)
 _DRUG_SUFFIX = re.compile(r"(mab|nib|lib|ciclib|parib|platin|rubicin|taxel|tabine|mide|mustine|"
-                          r"lisib|rolimus|trozole|strant|xifen|fene|tecan|zumab|ximab|mumab)$")
+                          r"lisib|rolimus|trozole|strant|xifen|fene|tecan|zumab|ximab|mumab|trexate|bulin|epilone|"
+                          r"relin|dronate|dronic|sertib|poside|blastine|cristine|xantrone|mycin)$")
 
 
 _CONTRACTION = re.compile(r"\b(do|does|did|is|are|was|were|has|have|had|could|would|should|ca|wo)"
@@ -70,6 +72,13 @@ class Lexicon:
     unlisted: dict[str, str] = field(default_factory=dict)
     abbreviations: dict[str, str] = field(default_factory=dict)
     acronyms: set[str] = field(default_factory=set)  # "AC", "EC", "CAF": short words of the page
+    # words the page only points to ("See also premenopause, perimenopause and ..."), never
+    # explains or uses anywhere else
+    cross_references: set[str] = field(default_factory=set)
+    # what the page calls each drug besides its names: the kind it is listed under ("letrozole":
+    # "aromatase inhibitor", "hormonal therapy"), so "along with an aromatase inhibitor" pairs
+    # palbociclib with letrozole
+    drug_kinds: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def from_documents(cls, docs: list[Document]) -> Lexicon:
@@ -89,6 +98,24 @@ class Lexicon:
             lex.acronyms.update(fold(w) for w in _ACRONYM.findall(doc.text)
                                 if w not in {"I", "A"})
             lex.vocabulary.update(fold(t) for t in words(doc.title))
+        for doc in docs:
+            for kind, text in _kinds_of(doc.text):
+                for generic, _ in find_drug_pairs(text):
+                    lex.drug_kinds.setdefault(fold(generic), set()).add(kind)
+            seen: set[str] = set()  # a drug is of the section that first names it
+            for kind, text in _sections_of(doc.text):
+                for generic, _ in find_drug_pairs(text):
+                    if fold(generic) not in seen:
+                        lex.drug_kinds.setdefault(fold(generic), set()).add(kind)
+                    seen.add(fold(generic))
+        pointed: set[str] = set()
+        for doc in docs:
+            for line in doc.text.splitlines():
+                if _SEE_ALSO.match(line.strip()):
+                    pointed.update(w for w in words(line) if len(w) >= 5)
+        used = {w for doc in docs for line in doc.text.splitlines()
+                if not _SEE_ALSO.match(line.strip()) for w in words(line)}
+        lex.cross_references = pointed - used
         for pattern, replacement in _data_lines("lay_terms.tsv"):
             lex.lay_terms.append((re.compile(rf"(?<![\w+-])(?:{pattern})(?![\w+-])"),
                                   replacement))
@@ -177,6 +204,24 @@ class Lexicon:
                     and not any(w in fold(label) for label in found)):
                 found.append(w)
         return found
+
+
+_SUCH_AS = re.compile(r"\ban? ([a-z][a-z-]*(?: [a-z][a-z-]*)?) such as ([^.]+)")
+_TOP_HEADING = re.compile(r"^## +(.+)$", re.MULTILINE)
+
+
+def _kinds_of(text: str) -> list[tuple[str, str]]:
+    """(kind, the drugs of that kind): "an aromatase inhibitor such as letrozole (Femera),
+    anastrozole (Arimidex) or exemestane (Aromasin)"."""
+    return [(fold(m.group(1)), m.group(2)) for m in _SUCH_AS.finditer(text)]
+
+
+def _sections_of(text: str) -> list[tuple[str, str]]:
+    """(heading, body) of every top section ("## Chemotherapy"), in order."""
+    headings = list(_TOP_HEADING.finditer(text))
+    return [(fold(h.group(1).strip()),
+             text[h.end(): headings[i + 1].start() if i + 1 < len(headings) else len(text)])
+            for i, h in enumerate(headings)]
 
 
 def find_drug_pairs(text: str) -> list[tuple[str, list[str]]]:

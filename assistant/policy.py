@@ -21,12 +21,18 @@ MIN_DENSE_IN_SCOPE = 0.30
 # they name something out of scope ("can she get her covid shot while on chemo?")
 _DURING_TREATMENT = {"interactions", "fertility"}
 # "can I take turmeric with letrozole?" asks for information the page does not have, more than
-# for a decision (so does "can she take it as a pill or is it iv?"): these attributes are
-# answered as "not in the page" before personal advice
-_INFORMATION = {"interactions", "lifestyle", "daily_life", "route", "symptom_relief"}
+# for a decision (so do "can she take it as a pill or is it iv?" and "how much herceptin should
+# I take?"): these attributes are answered as "not in the page" before personal advice
+_INFORMATION = {"interactions", "lifestyle", "daily_life", "route", "symptom_relief", "dose",
+                "schedule", "duration", "fertility"}
 # ... unless the person asks about a decision ("can i skip my ibrance while on holiday?")
 _DECISION = re.compile(r"\b(skip|skipping|stop|stopping|quit|quitting|switch|switching|pause|"
-                       r"delay|postpone|miss|refuse|come off|go off|give up)\b")
+                       r"delay|postpone|miss|refuse|come off|go off|give up|lower|reduce|"
+                       r"increase|change|cut down|double)\b|\b(my|her|his) (own )?(dose|dosage)\b"
+                       r"|\b(seems?|too) (low|high)\b")
+# the kinds of treatment the page describes ("chemo" is normalized to "chemotherapy")
+_PAGE_TREATMENTS = {"chemotherapy", "hormonal", "targeted", "ablation", "suppression",
+                    "aromatase"}
 MIN_DENSE_ANSWER = 0.22
 RELATED_DENSE = 0.45
 
@@ -79,7 +85,11 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     # or the injection?" names no drug and asks for a choice
     information = any(a.name in _INFORMATION and (a.name != "route" or named_on_page)
                       for a in s.attributes) and not _DECISION.search(fold(d.question))
-    if asks_advice and not information:
+    # "should I be getting xgeva?": the page says nothing about it to inform a decision with
+    # (unlike "is radiation a better bet than more chemo?", a choice that names the page's)
+    unlisted_only = (bool(unlisted) and not named_on_page and not _DECISION.search(fold(d.question))
+                     and not _PAGE_TREATMENTS & set(query.normalized.split()))
+    if asks_advice and not information and not unlisted_only:
         draft.kind = "personal_advice"
         if top_dense >= MIN_DENSE_ANSWER or named_on_page:
             spans = select_spans(d.hits, query, max(1, max_quotes - 1))
@@ -88,15 +98,22 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     spans = select_spans(d.hits, query, max_quotes)
     if unlisted and not named_on_page:
         draft.kind, draft.topic = "not_in_document", _join(unlisted, d.language)
+        draft.spans = _related(spans, query, d.hits)
         return draft
     subject = _distinctive(query, lexicon, typed=True)
-    missing = [a for a in s.attributes if not _carried(a, spans, query, subject)]
+    missing = [a for a in s.attributes
+               if not (_paired(query, spans, lexicon) if a.name == "pairing"
+                       else _carried(a, spans, query, subject))]
     if missing:
         attribute = missing[0]
         label = attribute.labels.get(d.language, attribute.labels["en"])
         drug = _drug_label(query, lexicon)
         draft.kind = "not_in_document"
         draft.topic = f"{label} for {drug}" if drug else label
+        if attribute.name == "pairing":
+            draft.topic = _join([_drug_label(query, lexicon, g) or g for g in query.drugs],
+                                d.language).replace(f" {_AND.get(d.language, 'or')} ", " + ")
+            draft.topic = f"{label} ({draft.topic})"
         draft.spans = _related(spans, query, d.hits)
         return draft
     if unlisted:
@@ -105,6 +122,10 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
         return draft
     if top_dense < MIN_DENSE_ANSWER and not named_on_page and not in_page_words:
         draft.kind = "not_in_document"
+        return draft
+    pointed = _cross_referenced(query, lexicon)
+    if pointed:  # "which hormonal therapy is for perimenopausal women?": only a "See also"
+        draft.kind, draft.topic = "not_in_document", pointed
         return draft
     term = _undefined_term(query, spans, lexicon, d.language)
     if term:  # nothing quoted: the nearest passage would define another word
@@ -148,6 +169,16 @@ def _undefined_term(query: Query, spans: list[Span], lexicon: Lexicon,
     return term
 
 
+def _cross_referenced(query: Query, lexicon: Lexicon) -> str | None:
+    """A word the page only points to in a "See also" line, typed in any form
+    ("perimenopausal" of "perimenopause")."""
+    for word in words(query.raw):
+        for pointed in lexicon.cross_references:
+            if word.startswith(pointed[: max(5, len(pointed) - 2)]):
+                return pointed
+    return None
+
+
 _ASK_FOR = re.compile(r"\bshould (?:i|we|she|he|my \w+) (?:ask|push|beg|pressure) "
                       r"(?:my|her|his|the|our) [\w' ]{0,20}?\bfor (?:the |a |some )?"
                       r"(?P<what>[a-z-]{4,})")
@@ -189,29 +220,78 @@ def _distinctive(query: Query, lexicon: Lexicon, typed: bool = False) -> set[str
             if w in lexicon.vocabulary and w not in common or w in lexicon.acronyms}
 
 
+# a sentence that leans on an earlier one for its subject ("It is taken as pill daily",
+# "When given alone, it is usually continued ...")
+_LEANS = re.compile(r"\b(these|this|those|they|it|its)\b")
+
+
+_WHICH = re.compile(r"\bwhich\b")
+
+
+def _in_context(text: str) -> list[tuple[str, str]]:
+    """(sentence, what it is about) for each sentence of a passage: a sentence that leans on
+    an earlier one is about what that one names ("It is taken as pill daily and may be
+    given:" is about abemaciclib, not about the fulvestrant of the list that follows), and a
+    list is about the sentence that leads into it."""
+    out: list[tuple[str, str]] = []
+    antecedent = lead = ""
+    for sentence in re.split(r"(?<=[.:])\s+|\n\s*\n", text):
+        if not sentence.strip():
+            continue
+        leans = bool(_LEANS.search(sentence[:60]))
+        about = (f"{lead} {sentence}" if lead
+                 else f"{antecedent} {sentence}" if leans else sentence)
+        out.append((sentence, about))
+        lead = about if sentence.rstrip().endswith(":") else ""
+        if not leans and not lead:
+            antecedent = sentence
+    return out
+
+
 def _carried(attribute, spans: list[Span], query: Query,  # noqa: ANN001
              subject: set[str] | None = None) -> bool:
+    """Does a quoted sentence carry what was asked, about what was asked? The sentence that
+    carries it must be about each drug named ("is it a pill like the Verzenio?" of Faslodex is
+    not carried by "It is taken as pill daily"), or, for how something works with no drug
+    named, about one of the question's distinctive page words ("ovarian suppression" carries
+    "how does ovarian suppression work", not "what does an aromatase inhibitor do")."""
     if attribute.carrier is None:
         return False
-    for span in spans:
-        text = fold(span.text)
-        # the quoted span itself must name the drug asked about (quotes start at the sentence
-        # a leaning one depends on, so "It is taken as pill daily" carries its drug's name),
-        # or, for how something works with no drug named, one of the question's distinctive
-        # page words ("ovarian suppression" carries "how does ovarian suppression work", not
-        # "what does HER2 do")
-        named = (any(d in text for d in query.drugs) if query.drugs
-                 else attribute.name != "mechanism" or not subject
-                 or any(w in text for w in subject))
-        if attribute.carrier.search(text) and named:
-            return True
+    carrying = [about for span in spans for sentence, about in _in_context(fold(span.text))
+                if attribute.carrier.search(sentence)]
+    if query.drugs:  # ... about every drug asked about (any, asked "which one")
+        about_each = [any(d in about for about in carrying) for d in query.drugs]
+        return any(about_each) if _WHICH.search(query.raw.lower()) else all(about_each)
+    if attribute.name == "mechanism" and subject:
+        return any(w in about for about in carrying for w in subject)
+    return bool(carrying)
+
+
+def _paired(query: Query, spans: list[Span], lexicon: Lexicon) -> bool:
+    """"can palbociclib be combined with fulvestrant?": does one sentence of the page name
+    every drug asked about, by name or by the kind the page lists it as ("along with an
+    aromatase inhibitor" pairs palbociclib with letrozole)? Asked of one drug, nothing to
+    check."""
+    if len(query.drugs) < 2:
+        return True
+    kinds = {d: lexicon.drug_kinds.get(d, set()) for d in query.drugs}
+    shared = set.intersection(*kinds.values())  # "hormonal therapy" does not pair two of them
+    names = {d: {d, *lexicon.generic_to_brands.get(d, [])} for d in query.drugs}
+    for doc in {id(s.doc): s.doc for s in spans}.values():
+        for sentence, about in _in_context(fold(doc.text)):
+            if sentence.startswith("#"):
+                continue
+            by_name = [any(n in about for n in names[d]) for d in query.drugs]
+            by_kind = [any(k in about for k in kinds[d] - shared) for d in query.drugs]
+            if any(by_name) and all(n or k for n, k in zip(by_name, by_kind, strict=True)):
+                return True
     return False
 
 
-def _drug_label(query: Query, lexicon: Lexicon) -> str | None:
+def _drug_label(query: Query, lexicon: Lexicon, generic: str | None = None) -> str | None:
     if not query.drugs:
         return None
-    generic = query.drugs[0]
+    generic = generic or query.drugs[0]
     brands = lexicon.generic_to_brands.get(generic, [])
     return f"{generic} ({brands[0].title()})" if brands else generic
 
@@ -220,11 +300,15 @@ def _related(spans: list[Span], query: Query, hits: list[ScoredUnit]) -> list[Sp
     """Quote alongside 'the page does not say' only what truly relates: the passage naming
     the drug asked about, or a very close match when no drug is named."""
     if query.drugs:
-        for i, span in enumerate(spans):
-            if any(d in fold(span.text) for d in query.drugs):
-                lead = spans[i - 1] if i and spans[i - 1].text.rstrip().endswith(":") else None
-                return [lead, span] if lead else [span]  # a list item keeps its lead-in
-        return []
+        # the passage naming most of the drugs asked about, the shortest of those ("docetaxel
+        # and capecitabine", not the list of single drugs that names both)
+        named = [(sum(d in fold(span.text) for d in query.drugs), -len(span.text))
+                 for span in spans]
+        if not any(count for count, _ in named):
+            return []
+        i = named.index(max(named))
+        lead = spans[i - 1] if i and spans[i - 1].text.rstrip().endswith(":") else None
+        return [lead, spans[i]] if lead else [spans[i]]  # a list item keeps its lead-in
     if hits and hits[0].dense >= RELATED_DENSE:
         return spans[:1]
     return []

@@ -70,3 +70,22 @@ def test_unlisted_treatments_are_recognised(lexicon: Lexicon) -> None:
     found = lexicon.unlisted_in(lexicon.normalize(question), question)
     assert any("Kisqali" in f for f in found) and any("tucatinib" in f for f in found)
     assert lexicon.unlisted_in(lexicon.normalize("what is herceptin"), "what is herceptin") == []
+
+
+def test_the_kind_a_drug_is_listed_as_is_known(lexicon: Lexicon) -> None:
+    """"an aromatase inhibitor such as letrozole ..." and the section that first lists a drug."""
+    assert {"aromatase inhibitor", "hormonal therapy"} <= lexicon.drug_kinds["letrozole"]
+    assert lexicon.drug_kinds["capecitabine"] == {"chemotherapy"}
+    # docetaxel is named again beside pertuzumab; it stays a chemotherapy drug
+    assert lexicon.drug_kinds["docetaxel"] == {"chemotherapy"}
+
+
+def test_words_the_page_only_points_to_are_known(lexicon: Lexicon) -> None:
+    """"See also premenopause, perimenopause and post-menopause": only perimenopause has no
+    entry or use of its own."""
+    assert lexicon.cross_references == {"perimenopause"}
+
+
+@pytest.mark.parametrize("drug", ["methotrexate", "ixabepilone", "goserelin", "eribulin"])
+def test_a_drug_the_page_does_not_list_is_known_by_its_name(lexicon: Lexicon, drug: str) -> None:
+    assert lexicon.unlisted_in(lexicon.normalize(f"is {drug} used"), f"is {drug} used")

@@ -20,6 +20,7 @@ EMERGENCY = [
     ("j'ai de la fièvre pendant ma chimio", "911"),
     ("tengo dolor en el pecho", "911"),
     ("feaver and chils on chemo", "fever"),
+    ("all of a sudden she cant lift her left arm and her face looks droopy", "911"),
 ]
 EMERGENCY_HELD_OUT = [
     "i suddenly lost vision in one eye",
@@ -396,6 +397,57 @@ BEHAVIOURS = [
     ("answer", "how come she's on hormone pills and not chemo when it's in her bones?", None),
     ("answer", "is 48 too young to be in menopause?", None),
     ("answer", "if i'm having ovarian suppression, am i in menopause?", None),
+    # a grid of attributes over the page's drugs found these (session 10)
+    ("not_in_document", "how much capecitabine a day", None),
+    ("not_in_document", "is ibrance two weeks on and one week off", None),
+    ("not_in_document", "what are the risks of taking exemestane", None),
+    ("not_in_document", "can gemzar give you mouth ulcers", None),
+    ("not_in_document", "is trastuzumab hard on the kidneys", None),
+    ("not_in_document", "how does exemestane work?", None),
+    ("not_in_document", "what does fulvestrant do exactly", None),
+    ("not_in_document", "can you explain how palbociclib actually works inside the cell", None),
+    ("not_in_document", "how long do people stay on anastrozole", None),
+    ("not_in_document", "will olaparib help her live longer", None),
+    ("not_in_document", "does my employer insurance cover verzenio", None),
+    ("not_in_document", "what time of day should i take letrozole", None),
+    ("not_in_document", "how much herceptin should i take", None),
+    # drugs the page never names, known by their name's ending or listed
+    ("not_in_document", "is methotrexate ever used for metastatic breast cancer", None),
+    ("not_in_document", "would bevacizumab be an option", None),
+    ("not_in_document", "should i be getting zoledronic acid for my bones", None),
+    # a word the page only points to ("See also ... perimenopause")
+    ("not_in_document", "which hormone pill is given to perimenopausal women", None),
+    # ... while the page's own answers stay answers
+    ("answer", "how long is chemotherapy given for?", None),
+    ("answer", "how long is herceptin continued when given alone?", None),
+    ("answer", "how does ovarian suppression work?", None),
+    ("answer", "is there one drug everyone with stage 4 breast cancer should get?", None),
+    ("answer", "my father had colon cancer years ago, which chemo drugs are used alone for "
+               "breast cancer?", None),
+    ("answer", "she took two weeks off chemo for a wedding, which chemo drugs are used alone?",
+     None),
+    ("answer", "en pensant à ma mère : est-ce que le cancer du sein métastatique peut être "
+               "guéri ?", None),
+    ("personal_advice", "my dose of herceptin seems low, how much should i be getting", None),
+    ("personal_advice", "she can't feel her feet since starting paclitaxel, should she stop it?",
+     None),
+    ("emergency", "he suddenly can't feel his legs", None),
+    # two drugs asked about together: one sentence of the page must pair them, by name or by
+    # the kind it lists one as ("along with an aromatase inhibitor")
+    ("not_in_document", "can olaparib be given together with faslodex?", None),
+    ("not_in_document", "is tamoxifen ever combined with ibrance", None),
+    ("answer", "can ibrance be given along with femara?", None),
+    ("answer", "is verzenio used together with faslodex?", None),
+    ("answer", "is herceptin added to taxol?", None),
+    # how a drug is given, carried by a sentence about another drug, is not carried
+    ("not_in_document", "how is faslodex given, is it a pill too like the verzenio?", None),
+    ("answer", "ibrance or verzenio, which is the pill taken daily?", None),
+    # symptoms and tests the page never lists
+    ("not_in_document", "which symptoms will she have if it spreads to the lungs", None),
+    ("not_in_document", "how do they find out if it's her2 positive, what test is it?", None),
+    ("not_in_document", "the care that makes you feel better, can you get it in hospital or at "
+                        "home?", None),
+    ("out_of_scope", "how do i replace my lost health card", None),
 ]
 
 
@@ -549,7 +601,16 @@ QUOTED = [
     ("what counts as post menopause", None, "The time after menopause."),
     # a glossary entry far closer in meaning than any treatment passage is quoted
     ("is fsh only in women or do men have it too", None, "testicles"),
+    # side effects told in one clause and asked about in the next that points back to it
+    ("worn out by the side effects, is there care that just makes me feel better?", None,
+     "make you feel better"),
 ]
+
+
+def test_not_on_the_page_quotes_the_passage_naming_every_drug_asked_about(assistant) -> None:
+    answer = assistant.ask("what dose of docetaxel and capecitabine is used together?")
+    assert answer.kind == "not_in_document"
+    assert "docetaxel and capecitabine" in " ".join(q.text for q in answer.quotes)
 
 
 @pytest.mark.parametrize("question, history, words", QUOTED)

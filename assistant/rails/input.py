@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from assistant.errors import InvalidQuestionError
 from assistant.lexicon import fold
@@ -27,7 +28,9 @@ _BASE64 = re.compile(rf"\b(?={_B64}*[A-Z]{_B64}*[A-Z])(?={_B64}*[a-z]{_B64}*[a-z
 _WORD = re.compile(r"[a-z0-9']+")
 # situations often told as context ("my son is driving me to my herceptin appointment, what is
 # herceptin for?"): asked only when a clause that asks names them
-CLAUSE_BOUND = {"daily_life", "care_setting", "legal"}
+CLAUSE_BOUND = {"daily_life", "care_setting", "legal", "side_effects"}
+# a message about breast cancer: the other cancers it names are history or where it spread
+_BREAST_CONTEXT = re.compile(r"\b(breast|sein|mama)\b")
 _REASON = re.compile(r"\b(because of|due to|owing to|thanks to)\b[^,.;:?!]*")
 
 
@@ -98,18 +101,26 @@ _CLAUSE_END = re.compile(r"[.!?;:,\n]+(?=\s|$)|\s[-\u2013\u2014]+\s")
 _INVERTED = re.compile(r"\b(can|could|should|will|would|may|do|does|did|is|are|am) "
                        r"(i|she|he|we|they|you|it|my \w+)\b")
 
+# an asking clause about what the clause before it said
+_POINTS_BACK = re.compile(r"(?:(?:and|so|but|ok)\s+)?(?:is|are|was|could|can|would|does|do|might|"
+                          r"will) (?:that|this|it|these|those)\b")
+
 
 def _asking_clauses(text: str) -> str:
     """The clauses of a message that ask (end with "?" or start like a question), else all of
     it: "my son is driving me to herceptin, what is it for?" asks about herceptin, not
     driving."""
-    asking, start = [], 0
+    asking, start, before = [], 0, ""
     for end in [*(m.end() for m in _CLAUSE_END.finditer(text)), len(text)]:
         piece = text[start:end]
         clause = _CLAUSE_END.sub("", piece).strip(" -\n")
         if clause and ("?" in piece or _QUESTION_START.match(clause)
                        or _INVERTED.search(clause)):
+            if _POINTS_BACK.match(clause) and before not in asking:
+                asking.append(before)  # "red peeling hands... is that a known thing?"
             asking.append(clause)
+        if clause:
+            before = clause
         start = end
     return " ".join(asking) if asking else text
 
@@ -129,7 +140,7 @@ class InputRails:
         self.emergency = [(kind, re.compile(rf"\b(?:{p})")) for kind, p in _rows("emergency.tsv")]
         self.injection = [re.compile(p, re.MULTILINE) for (p, *_) in _rows("injection.tsv")]
         self.advice = [re.compile(p) for (p, *_) in _rows("advice.tsv")]
-        self.out_of_scope = [(re.compile(p), rest[:1] == ["strong"])
+        self.out_of_scope = [(re.compile(p), rest[0] if rest else "")
                              for (p, *rest) in _rows("out_of_scope.tsv")]
         self.attributes = [
             Attribute(row[0], re.compile(row[1]),
@@ -171,8 +182,10 @@ class InputRails:
                 rest = pattern.sub(" ", rest)
         if screening.injection:  # only the person's own question is classified and answered
             rest = screening.cleaned = _question_part(rest)
-        screening.out_of_scope = any(p.search(rest) for p, _ in self.out_of_scope)
-        screening.task = any(strong and p.search(rest) for p, strong in self.out_of_scope)
+        breast = _BREAST_CONTEXT.search(rest)
+        screening.out_of_scope = any(p.search(rest) for p, flag in self.out_of_scope
+                                     if not (flag == "context" and breast))
+        screening.task = any(p.search(rest) for p, flag in self.out_of_scope if flag == "strong")
         screening.personal_advice = any(p.search(rest) for p in self.advice)
         # "she can't take it because of the side effects" gives a reason; it does not ask
         asked = _REASON.sub(" ", rest)
@@ -193,8 +206,10 @@ def _correct(folded: str, known: set[str], targets: list[str], shortest: int = 4
     for word in _WORD.findall(folded):
         if len(word) >= shortest and word not in known and word not in targets:
             match = process.extractOne(word, targets, scorer=fuzz.ratio, score_cutoff=80)
-            # a typo keeps the first letter: "infusion" is not "confusion"
-            if match and match[0][0] == word[0]:
+            # a typo keeps the first letter ("infusion" is not "confusion") and is at most two
+            # edits away (the French "pensant" is not "pregnant")
+            if (match and match[0][0] == word[0]
+                    and DamerauLevenshtein.distance(word, match[0]) <= 2):
                 word = match[0]
         out.append(word)
     return " ".join(out)
