@@ -79,6 +79,12 @@ class Lexicon:
     # "aromatase inhibitor", "hormonal therapy"), so "along with an aromatase inhibitor" pairs
     # palbociclib with letrozole
     drug_kinds: dict[str, set[str]] = field(default_factory=dict)
+    # terms the page explains, not only uses: its headings, "Stage 4 means ...", "also called",
+    # "referred to as", "CEF (or FEC) – ...", what "These treatments" do, and drug kinds
+    described: set[str] = field(default_factory=set)
+    # treatments the page describes that are not drugs ("ovarian suppression"), with the kinds
+    # of drug: what a question can ask to give together with a drug
+    treatment_terms: set[str] = field(default_factory=set)
 
     @classmethod
     def from_documents(cls, docs: list[Document]) -> Lexicon:
@@ -108,6 +114,13 @@ class Lexicon:
                     if fold(generic) not in seen:
                         lex.drug_kinds.setdefault(fold(generic), set()).add(kind)
                     seen.add(fold(generic))
+        for doc in docs:
+            lex.described |= _described_in(doc.text)
+        kinds = {k for ks in lex.drug_kinds.values() for k in ks}
+        lex.described |= set(lex.abbreviations) | kinds
+        lex.treatment_terms = kinds | {fold(t).strip() for doc in docs
+                                       for m in _THESE_TREATMENTS.finditer(doc.text)
+                                       for t in _LIST_SPLIT.split(m.group(1)) if t.strip()}
         pointed: set[str] = set()
         for doc in docs:
             for line in doc.text.splitlines():
@@ -214,6 +227,27 @@ def _kinds_of(text: str) -> list[tuple[str, str]]:
     """(kind, the drugs of that kind): "an aromatase inhibitor such as letrozole (Femera),
     anastrozole (Arimidex) or exemestane (Aromasin)"."""
     return [(fold(m.group(1)), m.group(2)) for m in _SUCH_AS.finditer(text)]
+
+
+_HEADING_LINE = re.compile(r"^#{1,6} +(.+?)(?: \(([^)]+)\))?\s*$", re.MULTILINE)
+_MEANS = re.compile(r"(?:^|(?<=[.!?]\s))([A-Z][\w -]{1,40}?) means\b", re.MULTILINE)
+_CALLED = re.compile(r"\b(?:also called|referred to as) ([^.]+)")
+_COMBINATION = re.compile(r"^- ([A-Z]{2,4})(?: \(or ([A-Z]{2,4})\))? \u2013", re.MULTILINE)
+_THESE_TREATMENTS = re.compile(r"\b(?:include|includes|is|are) ([^.]+)\.\s+These treatments\b")
+_LIST_SPLIT = re.compile(r",? or |, | and ")
+
+
+def _described_in(text: str) -> set[str]:
+    """The terms a page explains (folded): see ``Lexicon.described``."""
+    found: set[str] = set()
+    for m in _HEADING_LINE.finditer(text):
+        found.update(g for g in m.groups() if g)
+    found.update(m.group(1) for m in _MEANS.finditer(text))
+    for pattern in (_CALLED, _THESE_TREATMENTS):
+        for m in pattern.finditer(text):
+            found.update(_LIST_SPLIT.split(m.group(1)))
+    found.update(g for m in _COMBINATION.finditer(text) for g in m.groups() if g)
+    return {fold(t).strip() for t in found if t.strip()}
 
 
 def _sections_of(text: str) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from assistant.compose import Draft, Span, merge_spans, select_spans, sentence_span
 from assistant.lexicon import Lexicon, english_words, fold, words
-from assistant.rails.input import Screening
+from assistant.rails.input import Screening, asking_clauses
 from assistant.rails.intents import IntentScores
 from assistant.retrieval import Query, ScoredUnit
 
@@ -24,15 +24,19 @@ _DURING_TREATMENT = {"interactions", "fertility"}
 # for a decision (so do "can she take it as a pill or is it iv?" and "how much herceptin should
 # I take?"): these attributes are answered as "not in the page" before personal advice
 _INFORMATION = {"interactions", "lifestyle", "daily_life", "route", "symptom_relief", "dose",
-                "schedule", "duration", "fertility"}
+                "schedule", "time_of_day", "duration", "fertility"}
 # ... unless the person asks about a decision ("can i skip my ibrance while on holiday?")
 _DECISION = re.compile(r"\b(skip|skipping|stop|stopping|quit|quitting|switch|switching|pause|"
-                       r"delay|postpone|miss|refuse|come off|go off|give up|lower|reduce|"
-                       r"increase|change|cut down|double)\b|\b(my|her|his) (own )?(dose|dosage)\b"
-                       r"|\b(seems?|too) (low|high)\b")
+                       r"delay|postpone|miss|refuse|come off|go off|give up)\b"
+                       r"|\b(lower|reduce|increase|change|cut down|double|halve)\b[\w' ]{0,15}"
+                       r"\b(dose|dosage|amount|pills?|tablets?)\b|\b(lower|higher|smaller|bigger) "
+                       r"dose\b|\b(my|her|his) (own )?(dose|dosage)\b|\b(seems?|too) (low|high)\b")
 # the kinds of treatment the page describes ("chemo" is normalized to "chemotherapy")
 _PAGE_TREATMENTS = {"chemotherapy", "hormonal", "targeted", "ablation", "suppression",
                     "aromatase"}
+# "what time should I take it?" asks for information; "should I take it in the morning or at
+# night?" asks for a choice
+_WH = re.compile(r"\W*(?:(?:and|so|but|ok|okay)\W+)?(what|when|which|how|at what)\b")
 MIN_DENSE_ANSWER = 0.22
 RELATED_DENSE = 0.45
 
@@ -68,8 +72,9 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     named_on_page = bool(query.drugs)
     # the examples catch off-topic phrasings the patterns miss, not questions that ask for
     # something about treatment ("how do they check it is working: pet scan or ct?")
-    out_of_scope = s.out_of_scope or bool(d.intents and d.intents.out_of_scope
-                                          and not s.attributes)
+    out_of_scope = (s.out_of_scope or bool(d.intents and d.intents.out_of_scope
+                                           and not s.attributes)
+                    or s.off_topic_context and not _asks_about_page(d.question, lexicon))
     asks_advice = (s.personal_advice or bool(d.intents and d.intents.asks_advice)
                    or _asks_for_drug(d.question, lexicon))
     # "can she get her flu shot while on chemo" asks about treatment: the page does not say
@@ -84,6 +89,7 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     # "can she take docetaxel as a pill?" asks how a drug is given; "should I take the pills
     # or the injection?" names no drug and asks for a choice
     information = any(a.name in _INFORMATION and (a.name != "route" or named_on_page)
+                      and (a.name != "time_of_day" or _WH.match(fold(d.question)))
                       for a in s.attributes) and not _DECISION.search(fold(d.question))
     # "should I be getting xgeva?": the page says nothing about it to inform a decision with
     # (unlike "is radiation a better bet than more chemo?", a choice that names the page's)
@@ -100,16 +106,20 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
         draft.kind, draft.topic = "not_in_document", _join(unlisted, d.language)
         draft.spans = _related(spans, query, d.hits)
         return draft
-    subject = _distinctive(query, lexicon, typed=True)
+    typed = _distinctive(query, lexicon, typed=True)
+    subjects = {"mechanism": typed, "route": _distinctive(query, lexicon)}
     missing = [a for a in s.attributes
                if not (_paired(query, spans, lexicon) if a.name == "pairing"
-                       else _carried(a, spans, query, subject))]
+                       else _carried(a, spans, query, subjects.get(a.name)))]
     if missing:
         attribute = missing[0]
         label = attribute.labels.get(d.language, attribute.labels["en"])
         drug = _drug_label(query, lexicon)
         draft.kind = "not_in_document"
-        draft.topic = f"{label} for {drug}" if drug else label
+        if "{drug}" in label:  # "taking other medicines ... with {drug}"
+            draft.topic = label.format(drug=drug or _A_TREATMENT.get(d.language, "a treatment"))
+        else:
+            draft.topic = f"{label} for {drug}" if drug else label
         if attribute.name == "pairing":
             draft.topic = _join([_drug_label(query, lexicon, g) or g for g in query.drugs],
                                 d.language).replace(f" {_AND.get(d.language, 'or')} ", " + ")
@@ -122,6 +132,14 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
         return draft
     if top_dense < MIN_DENSE_ANSWER and not named_on_page and not in_page_words:
         draft.kind = "not_in_document"
+        return draft
+    unexplained = _unexplained_term(query, lexicon)
+    if unexplained:  # "what does her2 positive mean?": the page uses it, never explains it
+        draft.kind, draft.topic = "not_in_document", unexplained
+        # the passage that uses it, else a very close one
+        using = [s for s in spans if all(w in _hyphenless(s.text).split()
+                                         for w in _hyphenless(unexplained).split())]
+        draft.spans = using[:1] or _related(spans, query, d.hits)
         return draft
     pointed = _cross_referenced(query, lexicon)
     if pointed:  # "which hormonal therapy is for perimenopausal women?": only a "See also"
@@ -169,10 +187,55 @@ def _undefined_term(query: Query, spans: list[Span], lexicon: Lexicon,
     return term
 
 
+_MEANING = re.compile(
+    r"^\W*(?:(?:so|and|ok|okay|sorry|but)\W+)?(?:(?:what is|what's|whats|what are|define|"
+    r"meaning of)\s+(?:an? |the )?['\"]?(?P<term>[a-z0-9+/. -]{2,40}?)['\"]?"
+    r"|(?:what does|what do)\s+(?:an? |the )?['\"]?(?P<term2>[a-z0-9+/. -]{2,40}?)['\"]?\s+"
+    r"(?:even |actually |exactly |really )?(?:mean|means|stand for|refer to))"
+    r"(?:\s+(?:exactly|actually|even))?\W*$")
+_NOT_A_TERM = {"the", "that", "this", "these", "those", "them", "thing", "things", "word",
+               "term", "one", "ones", "they", "there", "here", "difference", "best", "next"}
+
+
+def _hyphenless(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9+]+", fold(text)))
+
+
+def _unexplained_term(query: Query, lexicon: Lexicon) -> str | None:
+    """For "what is X?" or "what does X mean?": X, when the page uses every word of it but
+    never explains it ("her2 positive", "lobular carcinoma", "brca mutation"). What the page
+    explains: its headings and glossary, "X means", "also called X", what "These treatments"
+    do, the kinds of drug it lists (``Lexicon.described``); a drug it names is explained by
+    what it says of the drug."""
+    match = _MEANING.match(fold(query.raw))
+    if not match or query.drugs:
+        return None
+    term = (match.group("term") or match.group("term2")).strip(" .")
+    term_words = re.findall(r"[a-z0-9+]+", term)
+    content = [w for w in term_words if (len(w) >= 3 or re.search(r"\d", w))
+               and w not in _NOT_A_TERM]
+    if not content or len(term_words) > 4 or any(w in _NOT_A_TERM for w in term_words):
+        return None
+    if not all(_page_relative(w, lexicon) or w in lexicon.acronyms for w in content):
+        return None  # a word the page does not use: left to the other checks
+    if any(w in lexicon.cross_references for w in content):
+        return None  # only pointed to ("See also"): nothing of the page to quote
+
+    def norm(text: str) -> str:
+        return " ".join(w.rstrip("s") for w in re.findall(r"[a-z0-9+]+", text))
+
+    # as typed, and with lay words put in the page's terms ("chemo" -> "chemotherapy")
+    for asked in (f" {norm(term)} ", f" {norm(lexicon.normalize(term))} "):
+        if any(f" {norm(d)} " in asked or asked in f" {norm(d)} " for d in lexicon.described):
+            return None
+    return term
+
+
 def _cross_referenced(query: Query, lexicon: Lexicon) -> str | None:
     """A word the page only points to in a "See also" line, typed in any form
-    ("perimenopausal" of "perimenopause")."""
-    for word in words(query.raw):
+    ("perimenopausal" of "perimenopause") in a clause that asks ("i'm perimenopausal. what
+    is given to premenopausal women?" asks about premenopausal women)."""
+    for word in words(asking_clauses(fold(query.raw))):
         for pointed in lexicon.cross_references:
             if word.startswith(pointed[: max(5, len(pointed) - 2)]):
                 return pointed
@@ -202,6 +265,21 @@ def _page_relative(word: str, lexicon: Lexicon) -> bool:
     return any(len(p) >= 4 and word.startswith(p) for p in lexicon.word_parts)
 
 
+_GENERIC = {"cancer", "treatment", "treatments", "glossary", "have", "want", "with", "women",
+            "don't", "can't", "breast"}
+
+
+def _asks_about_page(question: str, lexicon: Lexicon) -> bool:
+    """Do the clauses that ask name what the page is about: a drug, a treatment it does not
+    list, or a word of what it explains ("chemotherapy", "menopause", "trials"), lay words
+    mapped? ("what should her blood sugar numbers be" does not.)"""
+    asking = asking_clauses(fold(question))
+    normalized = lexicon.normalize(asking)
+    topics = {w for term in lexicon.described for w in words(term) if len(w) >= 4} - _GENERIC
+    return bool(topics & set(normalized.split()) or lexicon.drugs_in(normalized)
+                or lexicon.unlisted_in(normalized, asking))
+
+
 def _page_words(query: Query, lexicon: Lexicon) -> bool:
     """Does the question use a distinctive word of the page (not just 'cancer' or 'what')?"""
     return bool(_distinctive(query, lexicon))
@@ -222,29 +300,51 @@ def _distinctive(query: Query, lexicon: Lexicon, typed: bool = False) -> set[str
 
 # a sentence that leans on an earlier one for its subject ("It is taken as pill daily",
 # "When given alone, it is usually continued ...")
-_LEANS = re.compile(r"\b(these|this|those|they|it|its)\b")
+_LEANS = re.compile(r"(?:[^,.]{0,40},\s*)?(these|this|those|they|it)\b")
 
 
-_WHICH = re.compile(r"\bwhich\b")
+# with no drug named, carried only by a sentence about what was asked ("is chemo by iv or
+# pills?" is not answered by "It is taken as pill daily", said of abemaciclib)
+_ABOUT_SUBJECT = {"mechanism", "route"}
+# "which one is the pill?" asks of any drug named (not "..., which my sister takes")
+_WHICH = re.compile(r"\bwhich (one|ones|of (them|these|those|the two|both)|drugs?|pills?|"
+                    r"treatments?|medications?|medicines?)\b")
+# "does a single drug cause fewer side effects than a combination?"
+_SIDE_EFFECTS_COMPARED = re.compile(r"\b(single|one drug|combination|combinations|combo|combos|"
+                                    r"several|multiple|more drugs|two drugs|alone)\b")
 
 
-def _in_context(text: str) -> list[tuple[str, str]]:
-    """(sentence, what it is about) for each sentence of a passage: a sentence that leans on
-    an earlier one is about what that one names ("It is taken as pill daily and may be
-    given:" is about abemaciclib, not about the fulvestrant of the list that follows), and a
-    list is about the sentence that leads into it."""
+_NAMED_EFFECT = re.compile(r"\b(hair|bald|weight|nause|sick|vomit|throw\w* up|fatigue|tired|"
+                           r"neuropath|tingl|numb|rash|diarrh|constipat|heart|cardiac|clot|"
+                           r"bone|fracture|joint|ache|pain|sore|hot flash|mood|memory|skin|nail|"
+                           r"peel|blister|liver|kidney|eye|cataract|infection|menopaus|fertil)")
+
+
+def _in_context(text: str, heading: str = "") -> list[tuple[str, str]]:
+    """(sentence, what it is about) for each sentence of a passage. A sentence whose subject
+    is a pronoun is about the sentence it leans on ("It is taken as pill daily and may be
+    given:" is about abemaciclib); a list item is about the sentence leading into it, and
+    not about the other items ("with fulvestrant (Faslodex)" is not about the aromatase
+    inhibitor of the item before); every sentence is about its ``heading`` (a glossary
+    entry is about its headword)."""
     out: list[tuple[str, str]] = []
     antecedent = lead = ""
-    for sentence in re.split(r"(?<=[.:])\s+|\n\s*\n", text):
-        if not sentence.strip():
+    for block in re.split(r"\n\s*\n", text):
+        if block.lstrip().startswith("- "):
+            out += [(item, f"{heading} {lead} {item}")
+                    for item in re.split(r"\n(?=\s*- )", block) if item.strip()]
             continue
-        leans = bool(_LEANS.search(sentence[:60]))
-        about = (f"{lead} {sentence}" if lead
-                 else f"{antecedent} {sentence}" if leans else sentence)
-        out.append((sentence, about))
-        lead = about if sentence.rstrip().endswith(":") else ""
-        if not leans and not lead:
-            antecedent = sentence
+        lead = ""
+        for sentence in re.split(r"(?<=[.:])\s+", block):
+            if not sentence.strip():
+                continue
+            leans = bool(_LEANS.match(sentence))
+            about = f"{antecedent} {sentence}" if leans else sentence
+            out.append((sentence, f"{heading} {about}"))
+            if sentence.rstrip().endswith(":"):
+                lead = about
+            elif not leans:
+                antecedent = sentence
     return out
 
 
@@ -252,37 +352,70 @@ def _carried(attribute, spans: list[Span], query: Query,  # noqa: ANN001
              subject: set[str] | None = None) -> bool:
     """Does a quoted sentence carry what was asked, about what was asked? The sentence that
     carries it must be about each drug named ("is it a pill like the Verzenio?" of Faslodex is
-    not carried by "It is taken as pill daily"), or, for how something works with no drug
-    named, about one of the question's distinctive page words ("ovarian suppression" carries
-    "how does ovarian suppression work", not "what does an aromatase inhibitor do")."""
+    not carried by "It is taken as pill daily"; any drug, asked "which one"), or, for how
+    something works or is given with no drug named, about one of the question's distinctive
+    page words ("ovarian suppression" carries "how does ovarian suppression work", not "what
+    does an aromatase inhibitor do")."""
     if attribute.carrier is None:
         return False
-    carrying = [about for span in spans for sentence, about in _in_context(fold(span.text))
-                if attribute.carrier.search(sentence)]
-    if query.drugs:  # ... about every drug asked about (any, asked "which one")
+    asked = fold(query.raw)
+    # a named side effect ("does it make your hair fall out") is carried only by a sentence
+    # that names it ("cause treatment-induced menopause" does not)
+    effects = set(_NAMED_EFFECT.findall(asked)) if attribute.name == "side_effects" else set()
+    carrying = [about for span in spans
+                for sentence, about in _in_context(fold(span.text), fold(span.section))
+                if (attribute.carrier.search(sentence)
+                    and all(e in sentence for e in effects))
+                or (attribute.name == "side_effects" and "fewer side effects" in sentence
+                    and _SIDE_EFFECTS_COMPARED.search(asked))]
+    if query.drugs:
         about_each = [any(d in about for about in carrying) for d in query.drugs]
-        return any(about_each) if _WHICH.search(query.raw.lower()) else all(about_each)
-    if attribute.name == "mechanism" and subject:
+        return any(about_each) if _WHICH.search(fold(query.raw)) else all(about_each)
+    if attribute.name in _ABOUT_SUBJECT and subject:
         return any(w in about for about in carrying for w in subject)
     return bool(carrying)
 
 
+# "what is ibrance paired with?", "which drugs go along with it?": an open question
+_OPEN_PAIRING = re.compile(r"\b(what|which)\b[^.?!]*\b(combined|combine|paired|pair|given|"
+                           r"taken|used|go|goes|along|together|with|added)\b")
+# what a sentence says was had before, or is not wanted, does not pair it with anything: "who
+# have not had trastuzumab or chemotherapy", "progresses after hormonal therapy", "who do not
+# want to have ovarian ablation or ovarian suppression"
+_NOT_PAIRED = re.compile(r"\b(have|has|had) (not |already )*(had|been given|received|taken)\b"
+                         r"[^,.:;]*|\bafter [^,.:;]*|\b(do not|don'?t|does not|doesn'?t|"
+                         r"can.?t|cannot)( want to)?( or can.?t)? (have|take)\b[^,.:;]*")
+
+
 def _paired(query: Query, spans: list[Span], lexicon: Lexicon) -> bool:
-    """"can palbociclib be combined with fulvestrant?": does one sentence of the page name
-    every drug asked about, by name or by the kind the page lists it as ("along with an
-    aromatase inhibitor" pairs palbociclib with letrozole)? Asked of one drug, nothing to
-    check."""
-    if len(query.drugs) < 2:
+    """"can palbociclib be combined with fulvestrant?": does one sentence of the page give
+    together every drug or treatment asked about, by name or by the kind the page lists a drug
+    as ("along with an aromatase inhibitor" pairs palbociclib with letrozole)? Asked of one,
+    nothing to check."""
+    if _OPEN_PAIRING.search(fold(query.raw)):
+        return True  # "what is ibrance paired with?" asks what; the quotes answer it
+    asked = fold(query.normalized)
+    terms = [t for t in sorted(lexicon.treatment_terms)
+             if re.search(rf"\b{re.escape(t)}\b", asked)]
+    items = [*query.drugs, *terms]
+    if len(items) < 2:
         return True
     kinds = {d: lexicon.drug_kinds.get(d, set()) for d in query.drugs}
-    shared = set.intersection(*kinds.values())  # "hormonal therapy" does not pair two of them
-    names = {d: {d, *lexicon.generic_to_brands.get(d, [])} for d in query.drugs}
+    shared = set.intersection(*kinds.values()) if kinds else set()  # "hormonal therapy" does
+    names = {d: {d, *lexicon.generic_to_brands.get(d, [])} for d in query.drugs}  # not pair
+    for term in terms:  # a kind is named by itself, its drugs, or a narrower kind
+        of_kind = {g for g, ks in lexicon.drug_kinds.items() if term in ks}
+        narrower = {k for g in of_kind for k in lexicon.drug_kinds[g]
+                    if {h for h, ks in lexicon.drug_kinds.items() if k in ks} <= of_kind}
+        names[term] = {term, *narrower, *of_kind,
+                       *(b for g in of_kind for b in lexicon.generic_to_brands.get(g, []))}
     for doc in {id(s.doc): s.doc for s in spans}.values():
         for sentence, about in _in_context(fold(doc.text)):
             if sentence.startswith("#"):
                 continue
-            by_name = [any(n in about for n in names[d]) for d in query.drugs]
-            by_kind = [any(k in about for k in kinds[d] - shared) for d in query.drugs]
+            about = _NOT_PAIRED.sub(" ", about)
+            by_name = [any(n in about for n in names[i]) for i in items]
+            by_kind = [any(k in about for k in kinds.get(i, set()) - shared) for i in items]
             if any(by_name) and all(n or k for n, k in zip(by_name, by_kind, strict=True)):
                 return True
     return False
@@ -335,6 +468,7 @@ def _team_passage(hits: list[ScoredUnit], spans: list[Span]) -> list[Span]:
 
 
 _AND = {"en": "or", "fr": "ni", "es": "ni"}
+_A_TREATMENT = {"en": "a treatment", "fr": "un traitement", "es": "un tratamiento"}
 
 
 def _join(names: list[str], language: str) -> str:

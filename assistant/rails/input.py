@@ -29,8 +29,10 @@ _WORD = re.compile(r"[a-z0-9']+")
 # situations often told as context ("my son is driving me to my herceptin appointment, what is
 # herceptin for?"): asked only when a clause that asks names them
 CLAUSE_BOUND = {"daily_life", "care_setting", "legal", "side_effects"}
-# a message about breast cancer: the other cancers it names are history or where it spread
-_BREAST_CONTEXT = re.compile(r"\b(breast|sein|mama)\b")
+# a message about breast cancer names other cancers as history ("she had colon cancer before")
+# or as where it spread ("the tumours in her liver", "spots in her brain from her breast cancer")
+_BREAST_CONTEXT = re.compile(r"\b(breast|sein|cancer de mama)\b")
+_SPREAD = re.compile(r"\b(spread\w*|metasta\w*|mets|from (her|his|my|the) breast)\b")
 _REASON = re.compile(r"\b(because of|due to|owing to|thanks to)\b[^,.;:?!]*")
 
 
@@ -59,6 +61,9 @@ class Screening:
     out_of_scope: bool = False
     task: bool = False  # an unrelated task ("write me a cover letter"), even naming a drug
     personal_advice: bool = False
+    # an off-topic word told as context, outside the clauses that ask ("my toddler has an
+    # ear infection, can i give her tylenol?"): off topic unless the asking is about the page
+    off_topic_context: bool = False
     attributes: list[Attribute] = field(default_factory=list)
 
 
@@ -101,12 +106,18 @@ _CLAUSE_END = re.compile(r"[.!?;:,\n]+(?=\s|$)|\s[-\u2013\u2014]+\s")
 _INVERTED = re.compile(r"\b(can|could|should|will|would|may|do|does|did|is|are|am) "
                        r"(i|she|he|we|they|you|it|my \w+)\b")
 
+# a request said as a statement ("i want to know the side effects of ibrance. can you help?")
+_REQUEST = re.compile(
+    r"(?:(?:and|so|but|ok|okay|hi|hello|please)\W+)*(?:i (?:want|would like|need) to "
+    r"(?:know|understand|ask)|i'?d like to (?:know|understand|ask)|tell me|i'?m curious|"
+    r"i am curious|i wonder|i was wondering|wondering|please explain|explain|can you explain|"
+    r"help me understand)\b")
 # an asking clause about what the clause before it said
 _POINTS_BACK = re.compile(r"(?:(?:and|so|but|ok)\s+)?(?:is|are|was|could|can|would|does|do|might|"
                           r"will) (?:that|this|it|these|those)\b")
 
 
-def _asking_clauses(text: str) -> str:
+def asking_clauses(text: str) -> str:
     """The clauses of a message that ask (end with "?" or start like a question), else all of
     it: "my son is driving me to herceptin, what is it for?" asks about herceptin, not
     driving."""
@@ -115,7 +126,7 @@ def _asking_clauses(text: str) -> str:
         piece = text[start:end]
         clause = _CLAUSE_END.sub("", piece).strip(" -\n")
         if clause and ("?" in piece or _QUESTION_START.match(clause)
-                       or _INVERTED.search(clause)):
+                       or _INVERTED.search(clause) or _REQUEST.match(clause)):
             if _POINTS_BACK.match(clause) and before not in asking:
                 asking.append(before)  # "red peeling hands... is that a known thing?"
             asking.append(clause)
@@ -163,6 +174,21 @@ class InputRails:
         text = _TAG.sub(" ", text)
         return _BASE64.sub(" ", text)
 
+    @staticmethod
+    def _off_topic(pattern: re.Pattern[str], flag: str, text: str, asking: str) -> bool:
+        """Does an out-of-scope pattern hold? Tasks hold anywhere, other off-topic words in a
+        clause that asks. Another cancer ("context") counts anywhere in a message that does
+        not name breast cancer; in one that does, it is history or where it spread, unless a
+        clause asks about it with no word of spread ("i had breast cancer years ago, how is
+        lung cancer treated?")."""
+        if flag == "strong":
+            return bool(pattern.search(text))
+        if flag == "context" and not _BREAST_CONTEXT.search(text):
+            return bool(pattern.search(text))  # "my mama has lung cancer, what treatments?"
+        if not pattern.search(asking):
+            return False
+        return not (flag == "context" and _SPREAD.search(text))
+
     def screen(self, text: str, known_words: set[str]) -> Screening:
         """Run every input rail on ``text`` (the person's message, markup already kept)."""
         cleaned = self.strip_markup(text)
@@ -182,15 +208,19 @@ class InputRails:
                 rest = pattern.sub(" ", rest)
         if screening.injection:  # only the person's own question is classified and answered
             rest = screening.cleaned = _question_part(rest)
-        breast = _BREAST_CONTEXT.search(rest)
-        screening.out_of_scope = any(p.search(rest) for p, flag in self.out_of_scope
-                                     if not (flag == "context" and breast))
+        # off-topic words count in the clauses that ask ("my dad's side has heart disease.
+        # anyway, which chemo drugs are used alone?" asks about chemo); tasks anywhere
+        asking_part = asking_clauses(rest)
+        screening.out_of_scope = any(self._off_topic(p, flag, rest, asking_part)
+                                     for p, flag in self.out_of_scope)
+        screening.off_topic_context = any(self._off_topic(p, flag, rest, rest)
+                                          for p, flag in self.out_of_scope)
         screening.task = any(p.search(rest) for p, flag in self.out_of_scope if flag == "strong")
         screening.personal_advice = any(p.search(rest) for p in self.advice)
         # "she can't take it because of the side effects" gives a reason; it does not ask
         asked = _REASON.sub(" ", rest)
         typed = _correct(asked, known_words, self._attribute_words, shortest=6)
-        asking = _REASON.sub(" ", _asking_clauses(rest))
+        asking = _REASON.sub(" ", asking_clauses(rest))
         asking_typed = _correct(asking, known_words, self._attribute_words, shortest=6)
         screening.attributes = [
             a for a in self.attributes
