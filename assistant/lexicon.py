@@ -20,8 +20,9 @@ _PAIR = re.compile(r"([A-Za-z0-9][A-Za-z0-9-]*)\s\(((?:[A-Z0-9][\w+-]*)(?:\s[A-Z
 _WORD = re.compile(r"[a-z0-9]+(?:[-–][a-z0-9]+)*")
 _SEE_ALSO = re.compile(r"see also\b", re.IGNORECASE)
 _DRUG_SUFFIX = re.compile(r"(mab|nib|lib|ciclib|parib|platin|rubicin|taxel|tabine|mide|mustine|"
-                          r"lisib|rolimus|trozole|strant|xifen|fene|tecan|zumab|ximab|mumab|trexate|bulin|epilone|"
-                          r"relin|dronate|dronic|sertib|poside|blastine|cristine|xantrone|mycin)$")
+                          r"lisib|rolimus|trozole|strant|xifen|fene|tecan|zumab|ximab|mumab|"
+                          r"trexate|epilone|relin|dronate|dronic|sertib|poside|blastine|cristine|"
+                          r"xantrone)$")
 
 
 _CONTRACTION = re.compile(r"\b(do|does|did|is|are|was|were|has|have|had|could|would|should|ca|wo)"

@@ -27,8 +27,9 @@ _INFORMATION = {"interactions", "lifestyle", "daily_life", "route", "symptom_rel
                 "schedule", "time_of_day", "duration", "fertility"}
 # ... unless the person asks about a decision ("can i skip my ibrance while on holiday?")
 _DECISION = re.compile(r"\b(skip|skipping|stop|stopping|quit|quitting|switch|switching|pause|"
-                       r"delay|postpone|miss|refuse|come off|go off|give up)\b"
-                       r"|\b(lower|reduce|increase|change|cut down|double|halve)\b[\w' ]{0,15}"
+                       r"delay|postpone|miss|missed|missing|refuse|come off|go off|give up|"
+                       r"take two|double up)\b"
+                       r"|\b(lower|reduce|increase|change|cut down|double|halve)\b[\w' ]{0,30}"
                        r"\b(dose|dosage|amount|pills?|tablets?)\b|\b(lower|higher|smaller|bigger) "
                        r"dose\b|\b(my|her|his) (own )?(dose|dosage)\b|\b(seems?|too) (low|high)\b")
 # the kinds of treatment the page describes ("chemo" is normalized to "chemotherapy")
@@ -121,9 +122,10 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
         else:
             draft.topic = f"{label} for {drug}" if drug else label
         if attribute.name == "pairing":
-            draft.topic = _join([_drug_label(query, lexicon, g) or g for g in query.drugs],
-                                d.language).replace(f" {_AND.get(d.language, 'or')} ", " + ")
-            draft.topic = f"{label} ({draft.topic})"
+            items = _paired_items(query, lexicon) or list(query.drugs)
+            named = [_drug_label(query, lexicon, i) if i in lexicon.generic_to_brands else i
+                     for i in items]
+            draft.topic = f"{label} ({' + '.join(n for n in named if n)})"
         draft.spans = _related(spans, query, d.hits)
         return draft
     if unlisted:
@@ -154,7 +156,8 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
 
 
 _WHAT_IS = re.compile(r"^\W*(?:what is|what's|whats|what are|define|what does)\s+(?:an? |the )?"
-                      r"(?P<term>[a-z0-9'/+. -]{3,40}?)(?:\s+(?:mean|means|exactly|stand for))?"
+                      r"(?P<term>[a-z0-9'/+. -]{3,40}?)"
+                      r"(?:\s+(?:mean|means|exactly|stands? for|short for|an abbreviation for))?"
                       r"(?P<aside>\s*[,;:]\s*(?!and\b|or\b|is it\b|does it\b|how\b|when\b|who\b)"
                       r".{0,60})?\W*$")
 
@@ -190,11 +193,17 @@ def _undefined_term(query: Query, spans: list[Span], lexicon: Lexicon,
 _MEANING = re.compile(
     r"^\W*(?:(?:so|and|ok|okay|sorry|but)\W+)?(?:(?:what is|what's|whats|what are|define|"
     r"meaning of)\s+(?:an? |the )?['\"]?(?P<term>[a-z0-9+/. -]{2,40}?)['\"]?"
+    r"(?:\s+(?:short for|an abbreviation for|stands? for))?"
     r"|(?:what does|what do)\s+(?:an? |the )?['\"]?(?P<term2>[a-z0-9+/. -]{2,40}?)['\"]?\s+"
     r"(?:even |actually |exactly |really )?(?:mean|means|stand for|refer to))"
     r"(?:\s+(?:exactly|actually|even))?\W*$")
 _NOT_A_TERM = {"the", "that", "this", "these", "those", "them", "thing", "things", "word",
-               "term", "one", "ones", "they", "there", "here", "difference", "best", "next"}
+               "term", "one", "ones", "they", "there", "here", "difference", "best", "next",
+               "options", "option", "choices", "choice", "treatment", "treatments", "drug",
+               "drugs", "medicines", "medications", "combination", "combinations", "types",
+               "kinds", "steps", "plan", "chances", "outlook", "point", "goal", "aim", "other",
+               "else", "alternatives", "alternative", "name", "names", "page", "source"}
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 
 
 def _hyphenless(text: str) -> str:
@@ -202,8 +211,9 @@ def _hyphenless(text: str) -> str:
 
 
 def _unexplained_term(query: Query, lexicon: Lexicon) -> str | None:
-    """For "what is X?" or "what does X mean?": X, when the page uses every word of it but
-    never explains it ("her2 positive", "lobular carcinoma", "brca mutation"). What the page
+    """For "what is X?" or "what does X mean?": X, when the page uses it but never explains it
+    ("her2 positive", "lobular carcinoma", "brca mutation"), or does not use it at all
+    ("inflammatory breast cancer"). What the page
     explains: its headings and glossary, "X means", "also called X", what "These treatments"
     do, the kinds of drug it lists (``Lexicon.described``); a drug it names is explained by
     what it says of the drug."""
@@ -216,18 +226,22 @@ def _unexplained_term(query: Query, lexicon: Lexicon) -> str | None:
                and w not in _NOT_A_TERM]
     if not content or len(term_words) > 4 or any(w in _NOT_A_TERM for w in term_words):
         return None
-    if not all(_page_relative(w, lexicon) or w in lexicon.acronyms for w in content):
-        return None  # a word the page does not use: left to the other checks
+    # a word of the page, or an English word it never uses ("inflammatory"); not a typo
+    if not all(_page_relative(w, lexicon) or w in lexicon.acronyms or w in english_words()
+               for w in content):
+        return None
     if any(w in lexicon.cross_references for w in content):
         return None  # only pointed to ("See also"): nothing of the page to quote
 
     def norm(text: str) -> str:
-        return " ".join(w.rstrip("s") for w in re.findall(r"[a-z0-9+]+", text))
+        return " ".join(_ROMAN.get(w, w.rstrip("s")) for w in re.findall(r"[a-z0-9+]+", text))
 
-    # as typed, and with lay words put in the page's terms ("chemo" -> "chemotherapy")
-    for asked in (f" {norm(term)} ", f" {norm(lexicon.normalize(term))} "):
-        if any(f" {norm(d)} " in asked or asked in f" {norm(d)} " for d in lexicon.described):
-            return None
+    # as typed, and with lay words put in the page's terms ("chemo" -> "chemotherapy"); "stage
+    # iv breast cancer" and "advanced cancer" are what "stage 4" and "advanced breast cancer"
+    for asked in (norm(term), norm(lexicon.normalize(term))):
+        for described in map(norm, lexicon.described):
+            if f" {described} " in f" {asked} " or set(asked.split()) <= set(described.split()):
+                return None
     return term
 
 
@@ -306,6 +320,8 @@ _LEANS = re.compile(r"(?:[^,.]{0,40},\s*)?(these|this|those|they|it)\b")
 # with no drug named, carried only by a sentence about what was asked ("is chemo by iv or
 # pills?" is not answered by "It is taken as pill daily", said of abemaciclib)
 _ABOUT_SUBJECT = {"mechanism", "route"}
+_ASKED_WORDS = {"pill", "pills", "mouth", "taken", "tablet", "tablets", "oral", "injection",
+                "infusion", "work", "works"}
 # "which one is the pill?" asks of any drug named (not "..., which my sister takes")
 _WHICH = re.compile(r"\bwhich (one|ones|of (them|these|those|the two|both)|drugs?|pills?|"
                     r"treatments?|medications?|medicines?)\b")
@@ -371,6 +387,8 @@ def _carried(attribute, spans: list[Span], query: Query,  # noqa: ANN001
     if query.drugs:
         about_each = [any(d in about for about in carrying) for d in query.drugs]
         return any(about_each) if _WHICH.search(fold(query.raw)) else all(about_each)
+    # the subject, not the words of what is asked ("is chemo by iv or pills?" is about chemo)
+    subject = {w for w in subject or () if not attribute.carrier.search(w)} - _ASKED_WORDS
     if attribute.name in _ABOUT_SUBJECT and subject:
         return any(w in about for about in carrying for w in subject)
     return bool(carrying)
@@ -379,6 +397,11 @@ def _carried(attribute, spans: list[Span], query: Query,  # noqa: ANN001
 # "what is ibrance paired with?", "which drugs go along with it?": an open question
 _OPEN_PAIRING = re.compile(r"\b(what|which)\b[^.?!]*\b(combined|combine|paired|pair|given|"
                            r"taken|used|go|goes|along|together|with|added)\b")
+# ... and in a question: "she hasn't had chemo", "never had herceptin", "after hormonal therapy"
+_NOT_PAIRED_ASKED = re.compile(r"\b(has|have|had|hasn'?t|haven'?t|hadn'?t)( not| never| already)*"
+                               r" (had|been given|been on|received|taken|tried)\b[^,.:;?]*|"
+                               r"\bnever (had|been on|received|taken|tried)\b[^,.:;?]*|"
+                               r"\bafter [^,.:;?]*")
 # what a sentence says was had before, or is not wanted, does not pair it with anything: "who
 # have not had trastuzumab or chemotherapy", "progresses after hormonal therapy", "who do not
 # want to have ovarian ablation or ovarian suppression"
@@ -387,22 +410,35 @@ _NOT_PAIRED = re.compile(r"\b(have|has|had) (not |already )*(had|been given|rece
                          r"can.?t|cannot)( want to)?( or can.?t)? (have|take)\b[^,.:;]*")
 
 
+def _paired_items(query: Query, lexicon: Lexicon) -> list[str] | None:
+    """The drugs and treatments a question asks to give together, what it says was had
+    before or comes after left out ("she has never had chemotherapy. can palbociclib be
+    combined with letrozole?" asks of palbociclib and letrozole); None when there is nothing
+    to check: fewer than two, or an open question ("what is ibrance paired with?")."""
+    asked = fold(query.raw)
+    if _OPEN_PAIRING.search(asked):
+        return None
+    normalized = lexicon.normalize(_NOT_PAIRED_ASKED.sub(" ", asked))
+    terms = [t for t in sorted(lexicon.treatment_terms)
+             if re.search(rf"\b{re.escape(t)}\b", normalized)]
+    items = [*lexicon.drugs_in(normalized), *terms]
+    return items if len(items) >= 2 else None
+
+
 def _paired(query: Query, spans: list[Span], lexicon: Lexicon) -> bool:
     """"can palbociclib be combined with fulvestrant?": does one sentence of the page give
     together every drug or treatment asked about, by name or by the kind the page lists a drug
-    as ("along with an aromatase inhibitor" pairs palbociclib with letrozole)? Asked of one,
-    nothing to check."""
-    if _OPEN_PAIRING.search(fold(query.raw)):
-        return True  # "what is ibrance paired with?" asks what; the quotes answer it
-    asked = fold(query.normalized)
-    terms = [t for t in sorted(lexicon.treatment_terms)
-             if re.search(rf"\b{re.escape(t)}\b", asked)]
-    items = [*query.drugs, *terms]
-    if len(items) < 2:
+    as, given with ("along with an aromatase inhibitor" pairs palbociclib with letrozole;
+    "Hormonal therapy ... may include ovarian suppression" pairs nothing with tamoxifen)?"""
+    items = _paired_items(query, lexicon)
+    if items is None:
         return True
-    kinds = {d: lexicon.drug_kinds.get(d, set()) for d in query.drugs}
-    shared = set.intersection(*kinds.values()) if kinds else set()  # "hormonal therapy" does
-    names = {d: {d, *lexicon.generic_to_brands.get(d, [])} for d in query.drugs}  # not pair
+    drugs = [i for i in items if i in lexicon.generic_to_brands]
+    terms = [i for i in items if i not in lexicon.generic_to_brands]
+    kinds = {d: lexicon.drug_kinds.get(d, set()) for d in drugs}
+    # a kind two drugs share does not pair them ("hormonal therapy": letrozole, tamoxifen)
+    shared = set.intersection(*kinds.values()) if len(drugs) > 1 else set()
+    names = {d: {d, *lexicon.generic_to_brands.get(d, [])} for d in drugs}
     for term in terms:  # a kind is named by itself, its drugs, or a narrower kind
         of_kind = {g for g, ks in lexicon.drug_kinds.items() if term in ks}
         narrower = {k for g in of_kind for k in lexicon.drug_kinds[g]
@@ -415,7 +451,9 @@ def _paired(query: Query, spans: list[Span], lexicon: Lexicon) -> bool:
                 continue
             about = _NOT_PAIRED.sub(" ", about)
             by_name = [any(n in about for n in names[i]) for i in items]
-            by_kind = [any(k in about for k in kinds.get(i, set()) - shared) for i in items]
+            by_kind = [any(re.search(rf"\b(with|to|and|plus) (an? |the |one of the )?"
+                                     rf"{re.escape(k)}", about)
+                           for k in kinds.get(i, set()) - shared) for i in items]
             if any(by_name) and all(n or k for n, k in zip(by_name, by_kind, strict=True)):
                 return True
     return False

@@ -28,10 +28,11 @@ _BASE64 = re.compile(rf"\b(?={_B64}*[A-Z]{_B64}*[A-Z])(?={_B64}*[a-z]{_B64}*[a-z
 _WORD = re.compile(r"[a-z0-9']+")
 # situations often told as context ("my son is driving me to my herceptin appointment, what is
 # herceptin for?"): asked only when a clause that asks names them
-CLAUSE_BOUND = {"daily_life", "care_setting", "legal", "side_effects"}
+CLAUSE_BOUND = {"daily_life", "care_setting", "legal", "side_effects", "other_stage"}
 # a message about breast cancer names other cancers as history ("she had colon cancer before")
 # or as where it spread ("the tumours in her liver", "spots in her brain from her breast cancer")
 _BREAST_CONTEXT = re.compile(r"\b(breast|sein|cancer de mama)\b")
+_SITE = re.compile(r"(liver|lung|brain|bone)s? (tumou?rs?|mets|metastas[ie]s|spots|lesions)\b")
 _SPREAD = re.compile(r"\b(spread\w*|metasta\w*|mets|from (her|his|my|the) breast)\b")
 _REASON = re.compile(r"\b(because of|due to|owing to|thanks to)\b[^,.;:?!]*")
 
@@ -112,9 +113,10 @@ _REQUEST = re.compile(
     r"(?:know|understand|ask)|i'?d like to (?:know|understand|ask)|tell me|i'?m curious|"
     r"i am curious|i wonder|i was wondering|wondering|please explain|explain|can you explain|"
     r"help me understand)\b")
+_RELATIVE = re.compile(r"(who|whom|whose|which|where|when)\b")
 # an asking clause about what the clause before it said
 _POINTS_BACK = re.compile(r"(?:(?:and|so|but|ok)\s+)?(?:is|are|was|could|can|would|does|do|might|"
-                          r"will) (?:that|this|it|these|those)\b")
+                          r"will) (?:that|this|these|those)\b")
 
 
 def asking_clauses(text: str) -> str:
@@ -125,8 +127,11 @@ def asking_clauses(text: str) -> str:
     for end in [*(m.end() for m in _CLAUSE_END.finditer(text)), len(text)]:
         piece = text[start:end]
         clause = _CLAUSE_END.sub("", piece).strip(" -\n")
-        if clause and ("?" in piece or _QUESTION_START.match(clause)
-                       or _INVERTED.search(clause) or _REQUEST.match(clause)):
+        # "my aunt, who had ovarian cancer years ago, ..." describes; it does not ask
+        relative = text[:start].rstrip().endswith(",") and _RELATIVE.match(clause)
+        if clause and not (relative and "?" not in piece) and (
+                "?" in piece or _QUESTION_START.match(clause) or _INVERTED.search(clause)
+                or _REQUEST.match(clause)):
             if _POINTS_BACK.match(clause) and before not in asking:
                 asking.append(before)  # "red peeling hands... is that a known thing?"
             asking.append(clause)
@@ -134,6 +139,30 @@ def asking_clauses(text: str) -> str:
             before = clause
         start = end
     return " ".join(asking) if asking else text
+
+
+# told as history ("dad had a heart attack last year", "back in march i had a fever with the
+# flu"): not an emergency now, unless the same clause says anything of now (recall first)
+_PAST = re.compile(
+    r"\b((a (few|couple of) |many |several |\d+ |two |three |some )?(years|months) ago|"
+    r"last (year|month|spring|summer|fall|autumn|winter)|back in|in (19|20)\d\d|"
+    r"as a (child|kid|baby|teen\w*)|when (she|he|i|they) (was|were) (young|little|a))\b")
+# ... and told in the past tense, with no verb of now ("i started chemo last month and have a
+# fever" is now)
+_TOLD_PAST = re.compile(r"\b(had|was|were)\b")
+_NOW = re.compile(r"\b(now|right now|just now|today|tonight|this (morning|afternoon|evening|week)|"
+                  r"yesterday|last night|hours?|since|have|has|is|are|am|i'm|she's|he's|it's|"
+                  r"having|can't|cant|cannot|hurts?|feels?|"
+                  r"currently|at the moment|again|still|another (one|seizure|fit|stroke)|since "
+                  r"(this|last night|yesterday)|is having|are having|keeps?)\b")
+
+
+def _present(text: str) -> str:
+    """The text without its clauses told as history (a past time and nothing of now): "my
+    chest hurts when i breathe in, i started tamoxifen last month" keeps its first clause."""
+    clauses = _CLAUSE_END.split(text)
+    return " . ".join(c for c in clauses if c and not (
+        _PAST.search(c) and _TOLD_PAST.search(c) and not _NOW.search(c)))
 
 
 def _control_ratio(text: str) -> float:
@@ -178,16 +207,18 @@ class InputRails:
     def _off_topic(pattern: re.Pattern[str], flag: str, text: str, asking: str) -> bool:
         """Does an out-of-scope pattern hold? Tasks hold anywhere, other off-topic words in a
         clause that asks. Another cancer ("context") counts anywhere in a message that does
-        not name breast cancer; in one that does, it is history or where it spread, unless a
-        clause asks about it with no word of spread ("i had breast cancer years ago, how is
-        lung cancer treated?")."""
+        not name breast cancer; in one that does, only in a clause that asks, and not as
+        tumours where it spread ("what else for the brain tumours?" when spread is named)."""
         if flag == "strong":
             return bool(pattern.search(text))
         if flag == "context" and not _BREAST_CONTEXT.search(text):
             return bool(pattern.search(text))  # "my mama has lung cancer, what treatments?"
-        if not pattern.search(asking):
+        asked = pattern.search(asking)
+        if not asked:
             return False
-        return not (flag == "context" and _SPREAD.search(text))
+        # "what else for the brain tumours?" (with spread named) asks where it spread; "how is
+        # lung cancer treated?" asks about another cancer
+        return not (flag == "context" and _SPREAD.search(text) and _SITE.match(asked.group(0)))
 
     def screen(self, text: str, known_words: set[str]) -> Screening:
         """Run every input rail on ``text`` (the person's message, markup already kept)."""
@@ -196,9 +227,12 @@ class InputRails:
         screening = Screening(cleaned=cleaned)
         # Emergencies are looked for in the whole message, instructions included: recall first.
         # misspelt emergency words ("feaver", "bleading"); "fewer" is never "fever"
-        corrected = _correct(whole, known_words, self._emergency_words)
+        now = _present(whole)
+        texts = {"all": (whole, _correct(whole, known_words, self._emergency_words)),
+                 "now": (now, _correct(now, known_words, self._emergency_words))}
         for kind, pattern in self.emergency:
-            if pattern.search(whole) or pattern.search(corrected):
+            # thoughts of suicide count even told as history
+            if any(pattern.search(t) for t in texts["all" if kind == "suicide" else "now"]):
                 screening.emergency = kind
                 break
         rest = whole
