@@ -111,7 +111,7 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     subjects = {"mechanism": typed, "route": _distinctive(query, lexicon)}
     missing = [a for a in s.attributes
                if not (_paired(query, spans, lexicon) if a.name == "pairing"
-                       else _carried(a, spans, query, subjects.get(a.name)))]
+                       else _carried(a, spans, query, lexicon, subjects.get(a.name)))]
     if missing:
         attribute = missing[0]
         label = attribute.labels.get(d.language, attribute.labels["en"])
@@ -197,6 +197,10 @@ _MEANING = re.compile(
     r"|(?:what does|what do)\s+(?:an? |the )?['\"]?(?P<term2>[a-z0-9+/. -]{2,40}?)['\"]?\s+"
     r"(?:even |actually |exactly |really )?(?:mean|means|stand for|refer to))"
     r"(?:\s+(?:exactly|actually|even))?\W*$")
+_DIFFERENCE = re.compile(
+    r"^\W*(?:what'?s|whats|what is)\s+(?:the\s+)?(?:actual\s+|real\s+|main\s+)?differences?\s+"
+    r"between\s+(?:an? |the )?(?P<a>[a-z0-9+/. -]{2,40}?)\s+and\s+(?:an? |the )?"
+    r"(?P<b>[a-z0-9+/. -]{2,40}?)\W*$")
 _NOT_A_TERM = {"the", "that", "this", "these", "those", "them", "thing", "things", "word",
                "term", "one", "ones", "they", "there", "here", "difference", "best", "next",
                "options", "option", "choices", "choice", "treatment", "treatments", "drug",
@@ -213,25 +217,38 @@ def _hyphenless(text: str) -> str:
 def _unexplained_term(query: Query, lexicon: Lexicon) -> str | None:
     """For "what is X?" or "what does X mean?": X, when the page uses it but never explains it
     ("her2 positive", "lobular carcinoma", "brca mutation"), or does not use it at all
-    ("inflammatory breast cancer"). What the page
-    explains: its headings and glossary, "X means", "also called X", what "These treatments"
-    do, the kinds of drug it lists (``Lexicon.described``); a drug it names is explained by
-    what it says of the drug."""
-    match = _MEANING.match(fold(query.raw))
-    if not match or query.drugs:
+    ("inflammatory breast cancer"); for "what is the difference between X and Y?", both, when
+    neither is explained. What the page explains: its headings and glossary, "X means",
+    "also called X", what "These treatments" do, the kinds of drug it lists
+    (``Lexicon.described``); a drug it names is explained by what it says of the drug."""
+    if query.drugs:
+        return None
+    asked = fold(query.raw)
+    both = _DIFFERENCE.match(asked)
+    if both:
+        pair = [both.group("a").strip(" ."), both.group("b").strip(" .")]
+        return " / ".join(pair) if all(_unexplained(t, lexicon) for t in pair) else None
+    match = _MEANING.match(asked)
+    if not match:
         return None
     term = (match.group("term") or match.group("term2")).strip(" .")
+    return term if _unexplained(term, lexicon) else None
+
+
+def _unexplained(term: str, lexicon: Lexicon) -> bool:
     term_words = re.findall(r"[a-z0-9+]+", term)
     content = [w for w in term_words if (len(w) >= 3 or re.search(r"\d", w))
                and w not in _NOT_A_TERM]
     if not content or len(term_words) > 4 or any(w in _NOT_A_TERM for w in term_words):
-        return None
+        return False
     # a word of the page, or an English word it never uses ("inflammatory"); not a typo
     if not all(_page_relative(w, lexicon) or w in lexicon.acronyms or w in english_words()
                for w in content):
-        return None
+        return False
     if any(w in lexicon.cross_references for w in content):
-        return None  # only pointed to ("See also"): nothing of the page to quote
+        return False  # only pointed to ("See also"): nothing of the page to quote
+    if lexicon.drugs_in(lexicon.normalize(term)):
+        return False
 
     def norm(text: str) -> str:
         return " ".join(_ROMAN.get(w, w.rstrip("s")) for w in re.findall(r"[a-z0-9+]+", text))
@@ -241,8 +258,8 @@ def _unexplained_term(query: Query, lexicon: Lexicon) -> str | None:
     for asked in (norm(term), norm(lexicon.normalize(term))):
         for described in map(norm, lexicon.described):
             if f" {described} " in f" {asked} " or set(asked.split()) <= set(described.split()):
-                return None
-    return term
+                return False
+    return True
 
 
 def _cross_referenced(query: Query, lexicon: Lexicon) -> str | None:
@@ -341,14 +358,18 @@ def _in_context(text: str, heading: str = "") -> list[tuple[str, str]]:
     is a pronoun is about the sentence it leans on ("It is taken as pill daily and may be
     given:" is about abemaciclib); a list item is about the sentence leading into it, and
     not about the other items ("with fulvestrant (Faslodex)" is not about the aromatase
-    inhibitor of the item before); every sentence is about its ``heading`` (a glossary
-    entry is about its headword)."""
+    inhibitor of the item before); every sentence is about the heading it sits under (a
+    glossary entry is about its headword: "## ..." blocks of ``text``, else ``heading``)."""
     out: list[tuple[str, str]] = []
     antecedent = lead = ""
     for block in re.split(r"\n\s*\n", text):
+        if block.lstrip().startswith("#"):  # a heading starts a new subject
+            heading, antecedent, lead = block.strip("# \n"), "", ""
+            continue
         if block.lstrip().startswith("- "):
-            out += [(item, f"{heading} {lead} {item}")
-                    for item in re.split(r"\n(?=\s*- )", block) if item.strip()]
+            items = [i.strip().removeprefix("- ").strip()
+                     for i in re.split(r"\n(?=\s*- )", block) if i.strip()]
+            out += [(item, f"{heading} {lead} {item}") for item in items]
             continue
         lead = ""
         for sentence in re.split(r"(?<=[.:])\s+", block):
@@ -364,7 +385,11 @@ def _in_context(text: str, heading: str = "") -> list[tuple[str, str]]:
     return out
 
 
-def _carried(attribute, spans: list[Span], query: Query,  # noqa: ANN001
+def _asked_drugs(query: Query, lexicon: Lexicon) -> list[str]:
+    return lexicon.drugs_in(lexicon.normalize(asking_clauses(fold(query.raw))))
+
+
+def _carried(attribute, spans: list[Span], query: Query, lexicon: Lexicon,  # noqa: ANN001
              subject: set[str] | None = None) -> bool:
     """Does a quoted sentence carry what was asked, about what was asked? The sentence that
     carries it must be about each drug named ("is it a pill like the Verzenio?" of Faslodex is
@@ -378,14 +403,21 @@ def _carried(attribute, spans: list[Span], query: Query,  # noqa: ANN001
     # a named side effect ("does it make your hair fall out") is carried only by a sentence
     # that names it ("cause treatment-induced menopause" does not)
     effects = set(_NAMED_EFFECT.findall(asked)) if attribute.name == "side_effects" else set()
-    carrying = [about for span in spans
-                for sentence, about in _in_context(fold(span.text), fold(span.section))
-                if (attribute.carrier.search(sentence)
-                    and all(e in sentence for e in effects))
-                or (attribute.name == "side_effects" and "fewer side effects" in sentence
-                    and _SIDE_EFFECTS_COMPARED.search(asked))]
+    # the quoted sentences, each read in its place on the page (a quoted list item is about
+    # the sentence leading into it, quoted or not)
+    quoted = [fold(span.text) for span in spans]
+    carrying = [about for doc in {id(s.doc): s.doc for s in spans}.values()
+                for sentence, about in _in_context(fold(doc.text))
+                if any(sentence in q for q in quoted)
+                and ((attribute.carrier.search(about if attribute.name == "alone" else sentence)
+                      and all(e in sentence for e in effects))
+                     or (attribute.name == "side_effects" and "fewer side effects" in sentence
+                         and _SIDE_EFFECTS_COMPARED.search(asked)))]
     if query.drugs:
-        about_each = [any(d in about for about in carrying) for d in query.drugs]
+        # the drugs of the clauses that ask ("letrozole stopped working. can she go on verzenio
+        # by itself?" asks of abemaciclib)
+        drugs = [d for d in query.drugs if d in _asked_drugs(query, lexicon)] or query.drugs
+        about_each = [any(d in about for about in carrying) for d in drugs]
         return any(about_each) if _WHICH.search(fold(query.raw)) else all(about_each)
     # the subject, not the words of what is asked ("is chemo by iv or pills?" is about chemo)
     subject = {w for w in subject or () if not attribute.carrier.search(w)} - _ASKED_WORDS

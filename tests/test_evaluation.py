@@ -97,6 +97,19 @@ def test_loader_rejects_a_bad_line_naming_file_and_line(case: str, tmp_path: Pat
     assert "nothing was run" in message
 
 
+def test_loader_rejects_a_section_that_is_not_a_section_path(tmp_path: Path, settings) -> None:  # noqa: ANN001
+    """Retrieval recall compares 'section' with the paths units come from: a bare glossary
+    headword ("menopause") or sub-heading would silently count as a miss."""
+    from assistant.evaluation.dataset import load_question_set
+
+    good = write_jsonl(tmp_path / "good.jsonl", [row(section="Glossary > menopause")])
+    assert load_question_set([good], settings.corpus_dir)[0].section == "Glossary > menopause"
+    bad = write_jsonl(tmp_path / "bad.jsonl", [row(section="menopause")])
+    with pytest.raises(QuestionFileError) as caught:
+        load_question_set([bad], settings.corpus_dir)
+    assert "'menopause' is not a section path of the corpus" in str(caught.value)
+
+
 def test_loader_lists_every_problem_and_missing_files(tmp_path: Path,
                                                       corpus_texts: list[str]) -> None:
     path = write_jsonl(tmp_path / "set.jsonl", [row(category="x"), row(id="q2", split="y")])

@@ -84,6 +84,7 @@ class QuestionFileError(AssistantError):
 @dataclass
 class _Checker:
     corpus_texts: list[str]
+    sections: frozenset[str] = frozenset()  # the corpus's section paths (empty: not checked)
     problems: list[Problem] = field(default_factory=list)
     seen_ids: dict[str, str] = field(default_factory=dict)  # id -> "file:line"
 
@@ -125,6 +126,10 @@ class _Checker:
         section = row.get("section")
         if section is not None and not _is_text(section):
             bad("'section' must be a non-empty string or null")
+        elif section is not None and self.sections and section not in self.sections:
+            # retrieval recall compares it with the section paths units are retrieved from
+            bad(f"'section' {section!r} is not a section path of the corpus (one of: "
+                f"{', '.join(sorted(self.sections))})")
         split = row.get("split", NO_SPLIT)
         if "split" in row and split not in SPLITS:
             bad(f"unknown split {split!r} (allowed: {', '.join(SPLITS)}, or leave it out)")
@@ -162,12 +167,15 @@ def _is_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def load_questions(paths: Sequence[Path], corpus_texts: Iterable[str]) -> list[Question]:
+def load_questions(paths: Sequence[Path], corpus_texts: Iterable[str],
+                   sections: Iterable[str] = ()) -> list[Question]:
     """Read and validate question files against the corpus texts.
 
     Args:
         paths: JSONL files, one question object a line (blank lines are skipped).
         corpus_texts: the text of every corpus document (``must_quote_any`` must be in one).
+        sections: the corpus's section paths ("Glossary > menopause"); when given, a row's
+            ``section`` must be one of them.
 
     Returns:
         The questions in file order; ids are unique across all files.
@@ -175,7 +183,7 @@ def load_questions(paths: Sequence[Path], corpus_texts: Iterable[str]) -> list[Q
     Raises:
         QuestionFileError: listing every problem as ``file:line: message``.
     """
-    checker = _Checker(list(corpus_texts))
+    checker = _Checker(list(corpus_texts), frozenset(sections))
     questions: list[Question] = []
     if not paths:
         raise QuestionFileError([Problem("(no file)", 0, "no question file given")])
@@ -214,7 +222,9 @@ def load_question_set(paths: Sequence[Path], corpus_dir: Path) -> list[Question]
     """``load_questions`` against the corpus folder (raises QuestionFileError, CorpusError)."""
     from assistant.corpus import load_corpus
 
-    return load_questions(paths, [doc.text for doc in load_corpus(corpus_dir)])
+    docs = load_corpus(corpus_dir)
+    return load_questions(paths, [doc.text for doc in docs],
+                          [section.path for doc in docs for section in doc.sections])
 
 
 def select_split(questions: Sequence[Question], split: str | None) -> list[Question]:

@@ -115,8 +115,11 @@ _REQUEST = re.compile(
     r"help me understand)\b")
 _RELATIVE = re.compile(r"(who|whom|whose|which|where|when)\b")
 # an asking clause about what the clause before it said
-_POINTS_BACK = re.compile(r"(?:(?:and|so|but|ok)\s+)?(?:is|are|was|could|can|would|does|do|might|"
-                          r"will) (?:that|this|these|those)\b")
+_POINTS_BACK = re.compile(
+    r"(?:(?:and|so|but|ok)\s+)?(?:is|are|was|could|can|would|does|do|might|will) "
+    r"(?:that|this|these|those)\b|(?:(?:and|so|but)\s+)?(?:will|does|is|would) it (?:ever )?"
+    r"(?:come back|go away|get better|last|stop|improve|wear off|be permanent|permanent|normal|"
+    r"common)\b")
 
 
 def asking_clauses(text: str) -> str:
@@ -144,12 +147,13 @@ def asking_clauses(text: str) -> str:
 # told as history ("dad had a heart attack last year", "back in march i had a fever with the
 # flu"): not an emergency now, unless the same clause says anything of now (recall first)
 _PAST = re.compile(
-    r"\b((a (few|couple of) |many |several |\d+ |two |three |some )?(years|months) ago|"
+    r"\b((a (few|couple of) |many |several |\d+ |two |three |some )?(years|months|decades) ago|"
     r"last (year|month|spring|summer|fall|autumn|winter)|back in|in (19|20)\d\d|"
-    r"as a (child|kid|baby|teen\w*)|when (she|he|i|they) (was|were) (young|little|a))\b")
+    r"as a (child|kid|baby|teen\w*)|when (she|he|i|they) (was|were) (\d+|young|little|a))\b")
 # ... and told in the past tense, with no verb of now ("i started chemo last month and have a
 # fever" is now)
-_TOLD_PAST = re.compile(r"\b(had|was|were)\b")
+_TOLD_PAST = re.compile(r"\b(had|was|were|died|passed away|attempted|overdosed|fainted|lost|"
+                        r"coughed|suffered|collapsed)\b")
 _NOW = re.compile(r"\b(now|right now|just now|today|tonight|this (morning|afternoon|evening|week)|"
                   r"yesterday|last night|hours?|since|have|has|is|are|am|i'm|she's|he's|it's|"
                   r"having|can't|cant|cannot|hurts?|feels?|"
