@@ -119,6 +119,7 @@ def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int) -> lis
         spans += extra  # "Ibrance or Verzenio?": each drug asked about is quoted
         used += sum(s.end - s.start for s in extra)
     spans += _close_neighbours(spans, hits, top, QUOTE_BUDGET_CHARS - used)
+    spans += _elaborations(spans, QUOTE_BUDGET_CHARS - sum(s.end - s.start for s in spans))
     spans += _referred_to(spans, QUOTE_BUDGET_CHARS - sum(s.end - s.start for s in spans))
     return merge_spans(spans)
 
@@ -198,6 +199,28 @@ def _close_neighbours(spans: list[Span], hits: list[ScoredUnit], top: float,
         inside = any(s.doc is doc and s.start <= unit.start < s.end for s in spans)
         if touches and not inside and unit.end - unit.start <= room:
             extra.append(_span(doc, unit, unit))
+            room -= unit.end - unit.start
+    return extra
+
+
+_ELABORATES = re.compile(r"(These|This|Those) (tests?|treatments?|drugs?)\b")
+
+
+def _elaborations(spans: list[Span], room: int) -> list[Span]:
+    """The sentence that says what a quoted one's tests or treatments are ("... may do blood
+    tests to see if you are now in menopause." + "These tests look for the amount of estrogen
+    or follicle-stimulating hormone (FSH) in your blood."), when it fits."""
+    extra: list[Span] = []
+    for span in spans:
+        for unit in span.doc.units:
+            lean = unit.antecedent
+            if (lean is None or unit.kind != "sentence" or not _ELABORATES.match(unit.text)
+                    or not span.start <= span.doc.units[lean].start < span.end
+                    or any(s.doc is span.doc and s.start <= unit.start < s.end
+                           for s in [*spans, *extra])
+                    or unit.end - unit.start > room):
+                continue
+            extra.append(_span(span.doc, unit, unit))
             room -= unit.end - unit.start
     return extra
 

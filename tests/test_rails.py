@@ -709,6 +709,9 @@ QUOTED = [
     ("what counts as post menopause", None, "The time after menopause."),
     # a glossary entry far closer in meaning than any treatment passage is quoted
     ("is fsh only in women or do men have it too", None, "testicles"),
+    # a quoted sentence brings the one saying what its tests are
+    ("i started treatment before menopause, how would my team check whether i'm in menopause "
+     "now?", None, "These tests look for the amount of estrogen"),
     # side effects told in one clause and asked about in the next that points back to it
     ("worn out by the side effects, is there care that just makes me feel better?", None,
      "make you feel better"),
