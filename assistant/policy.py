@@ -120,7 +120,8 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
         if "{drug}" in label:  # "taking other medicines ... with {drug}"
             draft.topic = label.format(drug=drug or _A_TREATMENT.get(d.language, "a treatment"))
         else:
-            draft.topic = f"{label} for {drug}" if drug else label
+            draft.topic = (f"{label} {_FOR.get(d.language, 'for')} {drug}" if drug
+                           else label)
         if attribute.name == "pairing":
             items = _paired_items(query, lexicon) or list(query.drugs)
             named = [_drug_label(query, lexicon, i) if i in lexicon.generic_to_brands else i
@@ -137,10 +138,13 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
         return draft
     unexplained = _unexplained_term(query, lexicon)
     if unexplained:  # "what does her2 positive mean?": the page uses it, never explains it
-        draft.kind, draft.topic = "not_in_document", unexplained
+        draft.kind = "not_in_document"
+        pair = unexplained.split(" / ")
+        draft.topic = (_DIFFERENCE_OF[d.language].format(*pair) if len(pair) == 2
+                       else _MEANING_OF[d.language].format(unexplained))
         # the passage that uses it, else a very close one
         using = [s for s in spans if all(w in _hyphenless(s.text).split()
-                                         for w in _hyphenless(unexplained).split())]
+                                         for w in _hyphenless(pair[0]).split())]
         draft.spans = using[:1] or _related(spans, query, d.hits)
         return draft
     pointed = _cross_referenced(query, lexicon)
@@ -539,6 +543,10 @@ def _team_passage(hits: list[ScoredUnit], spans: list[Span]) -> list[Span]:
 
 _AND = {"en": "or", "fr": "ni", "es": "ni"}
 _A_TREATMENT = {"en": "a treatment", "fr": "un traitement", "es": "un tratamiento"}
+_FOR = {"en": "for", "fr": "pour", "es": "para"}
+_MEANING_OF = {"en": "what “{}” means", "fr": "ce que veut dire « {} »", "es": "qué significa «{}»"}
+_DIFFERENCE_OF = {"en": "the difference between {} and {}", "fr": "la différence entre {} et {}",
+                  "es": "la diferencia entre {} y {}"}
 
 
 def _join(names: list[str], language: str) -> str:

@@ -718,6 +718,15 @@ QUOTED = [
 ]
 
 
+def test_not_on_the_page_is_said_in_the_persons_language(assistant) -> None:
+    """The framing is French all through ("des doses pour", not "de les doses for")."""
+    text = assistant.ask("quelle est la dose de tamoxifène ?").text
+    assert "ne traite pas des doses pour tamoxifen" in text
+    assert " for " not in text.split("\n")[0] and "de les " not in text
+    english = assistant.ask("what does her2 positive mean").text
+    assert "does not cover what “her2 positive” means" in english
+
+
 def test_not_on_the_page_quotes_the_passage_naming_every_drug_asked_about(assistant) -> None:
     answer = assistant.ask("what dose of docetaxel and capecitabine is used together?")
     assert answer.kind == "not_in_document"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 SOURCE_TITLE = "Treatments for stage 4 breast cancer"
 PUBLISHER = "Canadian Cancer Society"
 
@@ -117,4 +119,7 @@ HEALTHCARE_MARKERS = ("healthcare team", "Ã©quipe soignante", "equipo de atenciÃ
 
 def message(language: str, key: str, **fields: str) -> str:
     table = MESSAGES.get(language, MESSAGES["en"])
-    return table[key].format(**fields) if fields else table[key]
+    text = table[key].format(**fields) if fields else table[key]
+    if language == "fr":  # "de les doses" -> "des doses", "de le carcinome" -> "du carcinome"
+        text = re.sub(r"\bde les ", "des ", re.sub(r"\bde le ", "du ", text))
+    return text
