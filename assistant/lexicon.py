@@ -119,9 +119,8 @@ class Lexicon:
             lex.described |= _described_in(doc.text)
         kinds = {k for ks in lex.drug_kinds.values() for k in ks}
         lex.described |= set(lex.abbreviations) | kinds
-        lex.treatment_terms = kinds | {fold(t).strip() for doc in docs
-                                       for m in _THESE_TREATMENTS.finditer(doc.text)
-                                       for t in _LIST_SPLIT.split(m.group(1)) if t.strip()}
+        lex.treatment_terms = kinds | {t for doc in docs for t in _listed(_THESE_TREATMENTS,
+                                                                       doc.text)}
         pointed: set[str] = set()
         for doc in docs:
             for line in doc.text.splitlines():
@@ -238,6 +237,13 @@ _THESE_TREATMENTS = re.compile(r"\b(?:include|includes|is|are) ([^.]+)\.\s+These
 _LIST_SPLIT = re.compile(r",? or |, | and ")
 
 
+def _listed(pattern: re.Pattern[str], text: str) -> set[str]:
+    """The folded terms a pattern's first group lists ("ovarian ablation or ovarian
+    suppression")."""
+    return {fold(t).strip() for m in pattern.finditer(text)
+            for t in _LIST_SPLIT.split(m.group(1)) if t.strip()}
+
+
 def _described_in(text: str) -> set[str]:
     """The terms a page explains (folded): see ``Lexicon.described``."""
     found: set[str] = set()
@@ -245,8 +251,7 @@ def _described_in(text: str) -> set[str]:
         found.update(g for g in m.groups() if g)
     found.update(m.group(1) for m in _MEANS.finditer(text))
     for pattern in (_CALLED, _THESE_TREATMENTS):
-        for m in pattern.finditer(text):
-            found.update(_LIST_SPLIT.split(m.group(1)))
+        found.update(_listed(pattern, text))
     found.update(g for m in _COMBINATION.finditer(text) for g in m.groups() if g)
     return {fold(t).strip() for t in found if t.strip()}
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.compose import Draft, Span, merge_spans, select_spans, sentence_span
 from assistant.lexicon import Lexicon, english_words, fold, words
 from assistant.rails.input import Screening, asking_clauses
 from assistant.rails.intents import IntentScores
+from assistant.rails.messages import message
 from assistant.retrieval import Query, ScoredUnit
 
 MIN_DENSE_IN_SCOPE = 0.30
@@ -118,9 +120,9 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
         drug = _drug_label(query, lexicon)
         draft.kind = "not_in_document"
         if "{drug}" in label:  # "taking other medicines ... with {drug}"
-            draft.topic = label.format(drug=drug or _A_TREATMENT.get(d.language, "a treatment"))
+            draft.topic = label.format(drug=drug or message(d.language, "a_treatment"))
         else:
-            draft.topic = (f"{label} {_FOR.get(d.language, 'for')} {drug}" if drug
+            draft.topic = (message(d.language, "topic_for", label=label, drug=drug) if drug
                            else label)
         if attribute.name == "pairing":
             items = _paired_items(query, lexicon) or list(query.drugs)
@@ -140,8 +142,8 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     if unexplained:  # "what does her2 positive mean?": the page uses it, never explains it
         draft.kind = "not_in_document"
         pair = unexplained.split(" / ")
-        draft.topic = (_DIFFERENCE_OF[d.language].format(*pair) if len(pair) == 2
-                       else _MEANING_OF[d.language].format(unexplained))
+        draft.topic = (message(d.language, "difference_of", a=pair[0], b=pair[1])
+                       if len(pair) == 2 else message(d.language, "meaning_of", term=unexplained))
         # the passage that uses it, else a very close one
         using = [s for s in spans if all(w in _hyphenless(s.text).split()
                                          for w in _hyphenless(pair[0]).split())]
@@ -159,11 +161,18 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     return draft
 
 
-_WHAT_IS = re.compile(r"^\W*(?:what is|what's|whats|what are|define|what does)\s+(?:an? |the )?"
-                      r"(?P<term>[a-z0-9'/+. -]{3,40}?)"
-                      r"(?:\s+(?:mean|means|exactly|stands? for|short for|an abbreviation for))?"
-                      r"(?P<aside>\s*[,;:]\s*(?!and\b|or\b|is it\b|does it\b|how\b|when\b|who\b)"
-                      r".{0,60})?\W*$")
+# "what is X?", "what does X mean?", "whats X short for?", "what is X, the doctor said?"
+_DEFINITION = re.compile(
+    r"^\W*(?:(?:so|and|ok|okay|sorry|but)\W+)?(?P<verb>what is|what's|whats|what are|define|"
+    r"meaning of|what does|what do)\s+(?:an? |the )?['\"]?(?P<term>[a-z0-9'/+. -]{2,40}?)['\"]?"
+    r"(?:\s+(?:even |actually |exactly |really )?(?P<means>mean|means|stands? for|refer to|"
+    r"short for|an abbreviation for))?(?:\s+(?:exactly|actually|even))?"
+    r"(?P<aside>\s*[,;:]\s*(?!and\b|or\b|is it\b|does it\b|how\b|when\b|who\b).{0,60})?\W*$")
+
+
+def _asked_term(question: str) -> tuple[str, re.Match[str]] | None:
+    match = _DEFINITION.match(fold(question))
+    return (match.group("term").strip(" .'\""), match) if match else None
 
 
 def _undefined_term(query: Query, spans: list[Span], lexicon: Lexicon,
@@ -171,10 +180,10 @@ def _undefined_term(query: Query, spans: list[Span], lexicon: Lexicon,
     """For "what is X?": X when the quotes never name it (the page only mentions it, say in a
     "See also" line); or, for a short English X, when X has a code of letters and digits the
     page never uses ("cdk4/6 inhibitor, onc keeps saying it"): the page cannot define it."""
-    match = _WHAT_IS.match(fold(query.raw))
-    if not match:
+    asked = _asked_term(query.raw)
+    if not asked:
         return None
-    term = match.group("term").strip()
+    term, match = asked
     term_words = [w for w in re.findall(r"[a-z0-9]+", term) if len(w) >= 3]
     quoted = fold(" ".join(f"{s.section} {s.text}" for s in spans))
     # a code the page never uses ("cdk4/6", "her3"): a word of letters and digits
@@ -194,13 +203,6 @@ def _undefined_term(query: Query, spans: list[Span], lexicon: Lexicon,
     return term
 
 
-_MEANING = re.compile(
-    r"^\W*(?:(?:so|and|ok|okay|sorry|but)\W+)?(?:(?:what is|what's|whats|what are|define|"
-    r"meaning of)\s+(?:an? |the )?['\"]?(?P<term>[a-z0-9+/. -]{2,40}?)['\"]?"
-    r"(?:\s+(?:short for|an abbreviation for|stands? for))?"
-    r"|(?:what does|what do)\s+(?:an? |the )?['\"]?(?P<term2>[a-z0-9+/. -]{2,40}?)['\"]?\s+"
-    r"(?:even |actually |exactly |really )?(?:mean|means|stand for|refer to))"
-    r"(?:\s+(?:exactly|actually|even))?\W*$")
 _DIFFERENCE = re.compile(
     r"^\W*(?:what'?s|whats|what is)\s+(?:the\s+)?(?:actual\s+|real\s+|main\s+)?differences?\s+"
     r"between\s+(?:an? |the )?(?P<a>[a-z0-9+/. -]{2,40}?)\s+and\s+(?:an? |the )?"
@@ -232,10 +234,14 @@ def _unexplained_term(query: Query, lexicon: Lexicon) -> str | None:
     if both:
         pair = [both.group("a").strip(" ."), both.group("b").strip(" .")]
         return " / ".join(pair) if all(_unexplained(t, lexicon) for t in pair) else None
-    match = _MEANING.match(asked)
-    if not match:
+    found = _asked_term(query.raw)
+    if not found:
         return None
-    term = (match.group("term") or match.group("term2")).strip(" .")
+    term, match = found
+    # "what does X mean?", not "what does X do?"; "what is X?" with nothing after it
+    if match.group("aside") or match.group("verb").startswith("what do") and \
+            not match.group("means"):
+        return None
     return term if _unexplained(term, lexicon) else None
 
 
@@ -346,7 +352,9 @@ _ASKED_WORDS = {"pill", "pills", "mouth", "taken", "tablet", "tablets", "oral", 
 # "which one is the pill?" asks of any drug named (not "..., which my sister takes")
 _WHICH = re.compile(r"\bwhich (one|ones|of (them|these|those|the two|both)|drugs?|pills?|"
                     r"treatments?|medications?|medicines?)\b")
-# "does a single drug cause fewer side effects than a combination?"
+# "does a single drug cause fewer side effects than a combination?" asks a comparison, which
+# a sentence comparing side effects carries
+_SIDE_EFFECTS_COMPARISON = re.compile(r"\b(fewer|more|less|worse) side effects\b")
 _SIDE_EFFECTS_COMPARED = re.compile(r"\b(single|one drug|combination|combinations|combo|combos|"
                                     r"several|multiple|more drugs|two drugs|alone)\b")
 
@@ -357,15 +365,21 @@ _NAMED_EFFECT = re.compile(r"\b(hair|bald|weight|nause|sick|vomit|throw\w* up|fa
                            r"peel|blister|liver|kidney|eye|cataract|infection|menopaus|fertil)")
 
 
-def _in_context(text: str, heading: str = "") -> list[tuple[str, str]]:
+@lru_cache(maxsize=8)
+def _folded(text: str) -> str:
+    return fold(text)
+
+
+@lru_cache(maxsize=8)
+def _in_context(text: str) -> tuple[tuple[str, str], ...]:
     """(sentence, what it is about) for each sentence of a passage. A sentence whose subject
     is a pronoun is about the sentence it leans on ("It is taken as pill daily and may be
     given:" is about abemaciclib); a list item is about the sentence leading into it, and
     not about the other items ("with fulvestrant (Faslodex)" is not about the aromatase
     inhibitor of the item before); every sentence is about the heading it sits under (a
-    glossary entry is about its headword: "## ..." blocks of ``text``, else ``heading``)."""
+    glossary entry is about its headword). ``text`` is a folded page: one reading per page."""
     out: list[tuple[str, str]] = []
-    antecedent = lead = ""
+    antecedent = lead = heading = ""
     for block in re.split(r"\n\s*\n", text):
         if block.lstrip().startswith("#"):  # a heading starts a new subject
             heading, antecedent, lead = block.strip("# \n"), "", ""
@@ -386,7 +400,7 @@ def _in_context(text: str, heading: str = "") -> list[tuple[str, str]]:
                 lead = about
             elif not leans:
                 antecedent = sentence
-    return out
+    return tuple(out)
 
 
 def _asked_drugs(query: Query, lexicon: Lexicon) -> list[str]:
@@ -410,13 +424,13 @@ def _carried(attribute, spans: list[Span], query: Query, lexicon: Lexicon,  # no
     # the quoted sentences, each read in its place on the page (a quoted list item is about
     # the sentence leading into it, quoted or not)
     quoted = [fold(span.text) for span in spans]
+    compares = attribute.name == "side_effects" and bool(_SIDE_EFFECTS_COMPARED.search(asked))
     carrying = [about for doc in {id(s.doc): s.doc for s in spans}.values()
-                for sentence, about in _in_context(fold(doc.text))
+                for sentence, about in _in_context(_folded(doc.text))
                 if any(sentence in q for q in quoted)
                 and ((attribute.carrier.search(about if attribute.name == "alone" else sentence)
                       and all(e in sentence for e in effects))
-                     or (attribute.name == "side_effects" and "fewer side effects" in sentence
-                         and _SIDE_EFFECTS_COMPARED.search(asked)))]
+                     or (compares and _SIDE_EFFECTS_COMPARISON.search(sentence)))]
     if query.drugs:
         # the drugs of the clauses that ask ("letrozole stopped working. can she go on verzenio
         # by itself?" asks of abemaciclib)
@@ -433,17 +447,14 @@ def _carried(attribute, spans: list[Span], query: Query, lexicon: Lexicon,  # no
 # "what is ibrance paired with?", "which drugs go along with it?": an open question
 _OPEN_PAIRING = re.compile(r"\b(what|which)\b[^.?!]*\b(combined|combine|paired|pair|given|"
                            r"taken|used|go|goes|along|together|with|added)\b")
-# ... and in a question: "she hasn't had chemo", "never had herceptin", "after hormonal therapy"
-_NOT_PAIRED_ASKED = re.compile(r"\b(has|have|had|hasn'?t|haven'?t|hadn'?t)( not| never| already)*"
-                               r" (had|been given|been on|received|taken|tried)\b[^,.:;?]*|"
-                               r"\bnever (had|been on|received|taken|tried)\b[^,.:;?]*|"
-                               r"\bafter [^,.:;?]*")
-# what a sentence says was had before, or is not wanted, does not pair it with anything: "who
-# have not had trastuzumab or chemotherapy", "progresses after hormonal therapy", "who do not
-# want to have ovarian ablation or ovarian suppression"
-_NOT_PAIRED = re.compile(r"\b(have|has|had) (not |already )*(had|been given|received|taken)\b"
-                         r"[^,.:;]*|\bafter [^,.:;]*|\b(do not|don'?t|does not|doesn'?t|"
-                         r"can.?t|cannot)( want to)?( or can.?t)? (have|take)\b[^,.:;]*")
+# what a sentence of the page or the question says was had before, comes after or is not
+# wanted pairs it with nothing: "who have not had trastuzumab or chemotherapy", "she has never
+# had chemo", "progresses after hormonal therapy", "who do not want to have ovarian ablation"
+_NOT_PAIRED = re.compile(r"\b(has|have|had|hasn'?t|haven'?t|hadn'?t)( not| never| already)* "
+                         r"(had|been given|been on|received|taken|tried)\b[^,.:;?]*|"
+                         r"\bnever (had|been on|received|taken|tried)\b[^,.:;?]*|"
+                         r"\bafter [^,.:;?]*|\b(do not|don'?t|does not|doesn'?t|can.?t|cannot)"
+                         r"( want to)?( or can.?t)? (have|take)\b[^,.:;?]*")
 
 
 def _paired_items(query: Query, lexicon: Lexicon) -> list[str] | None:
@@ -454,7 +465,7 @@ def _paired_items(query: Query, lexicon: Lexicon) -> list[str] | None:
     asked = fold(query.raw)
     if _OPEN_PAIRING.search(asked):
         return None
-    normalized = lexicon.normalize(_NOT_PAIRED_ASKED.sub(" ", asked))
+    normalized = lexicon.normalize(_NOT_PAIRED.sub(" ", asked))
     terms = [t for t in sorted(lexicon.treatment_terms)
              if re.search(rf"\b{re.escape(t)}\b", normalized)]
     items = [*lexicon.drugs_in(normalized), *terms]
@@ -482,7 +493,7 @@ def _paired(query: Query, spans: list[Span], lexicon: Lexicon) -> bool:
         names[term] = {term, *narrower, *of_kind,
                        *(b for g in of_kind for b in lexicon.generic_to_brands.get(g, []))}
     for doc in {id(s.doc): s.doc for s in spans}.values():
-        for sentence, about in _in_context(fold(doc.text)):
+        for sentence, about in _in_context(_folded(doc.text)):
             if sentence.startswith("#"):
                 continue
             about = _NOT_PAIRED.sub(" ", about)
@@ -542,11 +553,7 @@ def _team_passage(hits: list[ScoredUnit], spans: list[Span]) -> list[Span]:
 
 
 _AND = {"en": "or", "fr": "ni", "es": "ni"}
-_A_TREATMENT = {"en": "a treatment", "fr": "un traitement", "es": "un tratamiento"}
-_FOR = {"en": "for", "fr": "pour", "es": "para"}
-_MEANING_OF = {"en": "what “{}” means", "fr": "ce que veut dire « {} »", "es": "qué significa «{}»"}
-_DIFFERENCE_OF = {"en": "the difference between {} and {}", "fr": "la différence entre {} et {}",
-                  "es": "la diferencia entre {} y {}"}
+
 
 
 def _join(names: list[str], language: str) -> str:

@@ -154,11 +154,9 @@ _PAST = re.compile(
 # fever" is now)
 _TOLD_PAST = re.compile(r"\b(had|was|were|died|passed away|attempted|overdosed|fainted|lost|"
                         r"coughed|suffered|collapsed)\b")
-_NOW = re.compile(r"\b(now|right now|just now|today|tonight|this (morning|afternoon|evening|week)|"
-                  r"yesterday|last night|hours?|since|have|has|is|are|am|i'm|she's|he's|it's|"
-                  r"having|can't|cant|cannot|hurts?|feels?|"
-                  r"currently|at the moment|again|still|another (one|seizure|fit|stroke)|since "
-                  r"(this|last night|yesterday)|is having|are having|keeps?)\b")
+_NOW = re.compile(r"\b(now|today|tonight|this (morning|afternoon|evening|week)|yesterday|"
+                  r"last night|hours?|since|currently|at the moment|again|still|another|keeps?|"
+                  r"have|has|having|is|are|am|i'm|she's|he's|it's|can'?t|cannot|hurts?|feels?)\b")
 
 
 def _present(text: str) -> str:

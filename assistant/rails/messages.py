@@ -41,6 +41,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "they know your situation and can answer what this page cannot.",
         "healthcare_emergency": "Then let your healthcare team know what happened.",
         "related": "the part of your question about {topic}",
+        "topic_for": "{label} for {drug}",
+        "a_treatment": "a treatment",
+        "meaning_of": "what “{term}” means",
+        "difference_of": "the difference between {a} and {b}",
     },
     "fr": {
         "answer": "Voici ce que dit la page de la Société canadienne du cancer à ce sujet :",
@@ -76,6 +80,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "répondre à ce que cette page ne dit pas.",
         "healthcare_emergency": "Informez ensuite votre équipe soignante.",
         "related": "cette partie de votre question ({topic})",
+        "topic_for": "{label} pour {drug}",
+        "a_treatment": "un traitement",
+        "meaning_of": "ce que veut dire « {term} »",
+        "difference_of": "la différence entre {a} et {b}",
     },
     "es": {
         "answer": "Esto es lo que dice la página de la Sociedad Canadiense del Cáncer:",
@@ -110,6 +118,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "responder lo que esta página no dice.",
         "healthcare_emergency": "Después, informe a su equipo de atención médica.",
         "related": "esa parte de su pregunta ({topic})",
+        "topic_for": "{label} para {drug}",
+        "a_treatment": "un tratamiento",
+        "meaning_of": "qué significa «{term}»",
+        "difference_of": "la diferencia entre {a} y {b}",
     },
 }
 
