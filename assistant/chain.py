@@ -11,6 +11,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.compose import Draft
 from assistant.corpus import Document, load_corpus
+from assistant.errors import QuestionTooLongError
 from assistant.models import Answer, ChatTurn
 from assistant.policy import Decision, decide
 from assistant.rails.input import Screening, validate_question
@@ -33,6 +34,7 @@ class Turn:
     draft: Draft | None = None
     condensed: bool = False
     intents: IntentScores | None = None
+    too_long: bool = False  # longer than answered: screened for emergencies only
 
 
 class Assistant:
@@ -91,6 +93,13 @@ class Assistant:
                                           lambda text: self.search.prepare(text).expanded)
             self.rails = InputRails()
             self.translator = Translator.load()
+            from assistant.rails.emergency import EmergencyBackstop
+
+            self.backstop = EmergencyBackstop(
+                embeddings.embed_documents, self.translator.to_english,
+                cache=self.settings.index_dir / "emergency_examples.npz",
+                drug_names=frozenset(self.lexicon.brand_to_generic)
+                | frozenset(self.lexicon.generic_to_brands))
             self.condenser = Condenser(docs, self.lexicon)
             from assistant.lexicon import english_words
 
@@ -163,27 +172,47 @@ class Assistant:
 
     # -- chain steps -------------------------------------------------------------------
     def _screen(self, inputs: dict[str, Any]) -> Turn:
+        from assistant.lexicon import fold
+        from assistant.rails.emergency import first_reply
         from assistant.rails.language import detect_language
 
-        question = validate_question(inputs.get("question"), self.settings.max_question_chars)
+        try:
+            question = validate_question(inputs.get("question"),
+                                         self.settings.max_question_chars)
+            too_long: QuestionTooLongError | None = None
+        except QuestionTooLongError as error:  # still screened for emergencies, whole
+            question, too_long = validate_question(inputs.get("question"), None), error
         self.warm_up()
         history = [t if isinstance(t, ChatTurn) else ChatTurn.model_validate(t)
                    for t in inputs.get("history") or []]
-        turn = Turn(question=question, history=history)
+        turn = Turn(question=question, history=history, too_long=too_long is not None)
         turn.screening = self.rails.screen(question, self._known_words)
         turn.language = detect_language(turn.screening.cleaned or question)
+        if not turn.screening.emergencies:  # the backstop may add an alarm, never remove one
+            turn.screening.emergencies = self.backstop.find(
+                fold(self.rails.strip_markup(question)), turn.language)
+            turn.screening.emergency = first_reply(turn.screening.emergencies)
+        if too_long is not None:
+            if turn.screening.emergency is None:
+                raise too_long
+            return turn
         cleaned = turn.screening.cleaned
         if turn.language != "en":
             cleaned = self.translator.to_english(cleaned, turn.language)
         turn.standalone = self.condenser.condense(cleaned, history) if cleaned else ""
         turn.condensed = turn.standalone != cleaned
-        if turn.condensed and turn.screening.emergency is None:
-            # the borrowed topic may change what is asked (e.g. "is that covered?")
+        if turn.condensed:
+            # the borrowed topic may change what is asked (e.g. "is that covered?"); an
+            # emergency found in the message itself stays
+            found = turn.screening.emergencies
             turn.screening = self.rails.screen(turn.standalone, self._known_words)
+            if found:
+                turn.screening.emergencies = found
+                turn.screening.emergency = first_reply(found)
         return turn
 
     def _retrieve(self, turn: Turn) -> Turn:
-        if turn.screening and turn.screening.emergency is None and turn.standalone.strip():
+        if turn.screening and not turn.too_long and turn.standalone.strip():
             turn.query = self.search.prepare(turn.standalone)
             if turn.query.normalized.strip():
                 vector = self.search.embed(turn.query)
@@ -193,6 +222,11 @@ class Assistant:
 
     def _compose(self, turn: Turn) -> Turn:
         assert turn.screening is not None
+        if turn.too_long:  # urgent care first, then a request to shorten the message
+            turn.draft = Draft(kind="emergency", question=turn.question,
+                               standalone_question=turn.question, language=turn.language,
+                               emergency=turn.screening.emergency, notes=["too_long"])
+            return turn
         standalone = turn.standalone if turn.condensed else turn.question
         turn.draft = decide(Decision(turn.question, standalone,
                                      turn.language, turn.screening, turn.query, turn.hits,

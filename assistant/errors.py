@@ -9,6 +9,10 @@ class InvalidQuestionError(AssistantError):
     """The question is empty, too long or not text (seen by the person asking)."""
 
 
+class QuestionTooLongError(InvalidQuestionError):
+    """The question is longer than the assistant answers (it is still screened for emergencies)."""
+
+
 class CorpusError(AssistantError):
     """A corpus file is missing, unreadable or malformed (seen by the operator)."""
 

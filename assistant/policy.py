@@ -8,7 +8,7 @@ treatment the page does not list, and the chosen passages do not carry it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from assistant.compose import Draft, Span, merge_spans, select_spans, sentence_span
@@ -58,13 +58,28 @@ class Decision:
 
 
 def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
-    """The Draft for a question: its kind and the spans to quote."""
+    """The Draft for a question: its kind and the spans to quote. An emergency comes first;
+    what the rest of the message asks from the page is still answered below it."""
+    s = d.screening
+    if s.emergency:
+        rest = _decide(replace(d, screening=replace(s, emergency=None)), lexicon, max_quotes)
+        if not (rest.kind in _REST_KINDS and (rest.spans or rest.topic)
+                and _asks_about_page(d.question, lexicon)):
+            rest = Draft(kind="emergency", question=d.question,
+                         standalone_question=d.standalone, language=d.language)
+        rest.emergency = s.emergency
+        return rest
+    return _decide(d, lexicon, max_quotes)
+
+
+# what an emergency reply still answers below the urgent message
+_REST_KINDS = ("answer", "personal_advice", "not_in_document")
+
+
+def _decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     draft = Draft(kind="answer", question=d.question, standalone_question=d.standalone,
                   language=d.language)
     s = d.screening
-    if s.emergency:
-        draft.kind, draft.emergency = "emergency", s.emergency
-        return draft
     query = d.query
     if query is None or not query.normalized.strip():
         draft.kind = "out_of_scope"

@@ -49,6 +49,10 @@ CSS = """
 #notice { background: #eef4fb; border-left: 4px solid #1f4e79; padding: 0.6rem 0.9rem;
   border-radius: 4px; }
 #notice p, #notice strong { margin: 0; color: #102a43; }
+#emergency-area { position: fixed; top: 0; left: 0; right: 0; z-index: 1000; gap: 0.4rem;
+  background: #ffffff; padding: 0.4rem 0.6rem; max-height: 60vh; overflow-y: auto;
+  box-shadow: 0 4px 12px rgba(0, 0, 0, 0.35); }
+#dismiss-emergency { align-self: flex-start; min-height: 44px; }
 .emergency-banner { display: flex; gap: 0.75rem; align-items: flex-start; background: #8b0000;
   color: #ffffff; border: 3px solid #4a0000; border-radius: 6px; padding: 0.9rem 1rem;
   font-size: 1.1rem; margin-bottom: 0.5rem; }
@@ -98,30 +102,37 @@ class ChatUI:
                 answers: dict[int, dict[str, Any]] | None) -> Iterator[tuple[Any, ...]]:
         """Answer one message and stream it into the chat (the ``/chat`` endpoint)."""
         if message is None or not str(message).strip():
-            yield tuple(gr.skip() for _ in range(7))  # empty input is ignored
+            yield tuple(gr.skip() for _ in range(8))  # empty input is ignored
             return
         history = list(history or [])
-        try:
-            answer = self.assistant.ask(str(message), history=history)
-        except AssistantError as exc:
-            raise gr.Error(str(exc)) from None
         shown = [*shown_messages(history),
                  {"role": "user", "content": user_message_markdown(str(message))}]
+        skip = gr.skip()
+        try:
+            answer = self.assistant.ask(str(message), history=history)
+        except AssistantError as exc:  # said in the chat, the question kept to shorten
+            yield (shown + [{"role": "assistant", "content": answer_markdown(str(exc))}],
+                   skip, skip, skip, skip, skip, skip, skip)
+            return
         index = len(shown)  # where the assistant's message goes: the key for its feedback
         text = answer_markdown(answer.text)
-        banner = gr.update(value=emergency_banner(answer), visible=answer.kind == "emergency")
+        # the urgent message stays in view (sticky, above the chat) until it is dismissed
+        if answer.kind == "emergency":
+            banner: Any = emergency_banner(answer)
+            area: Any = gr.update(visible=True)
+        else:
+            banner = area = skip
         sources = sources_html(answer, self.assistant.documents)
         parts = [text] if answer.kind == "emergency" else list(stream_prefixes(text))
-        skip = gr.skip()
         for n, part in enumerate(parts[:-1]):
             first = n == 0
             yield (shown + [{"role": "assistant", "content": part}], "" if first else skip,
-                   banner if first else skip, skip, skip, skip, skip)
+                   banner if first else skip, area if first else skip, skip, skip, skip, skip)
             time.sleep(STREAM_DELAY_S)
         history += [{"role": "user", "content": str(message)},
                     {"role": "assistant", "content": answer.text}]
         answers = {**(answers or {}), index: answer.model_dump()}
-        yield (shown + [{"role": "assistant", "content": parts[-1]}], "", banner, sources,
+        yield (shown + [{"role": "assistant", "content": parts[-1]}], "", banner, area, sources,
                history, answers, "")
 
     def rate(self, answers: dict[int, dict[str, Any]] | None, ratings: dict[str, int] | None,
@@ -163,7 +174,11 @@ def _status(text: str) -> str:
 
 
 def _cleared() -> tuple[Any, ...]:
-    return [], gr.update(value="", visible=False), SOURCES_PLACEHOLDER, [], {}, {}, "", ""
+    return [], "", gr.update(visible=False), SOURCES_PLACEHOLDER, [], {}, {}, "", ""
+
+
+def _dismissed() -> tuple[Any, ...]:
+    return "", gr.update(visible=False)
 
 
 def build_ui(assistant: Assistant, settings: Settings) -> gr.Blocks:
@@ -172,7 +187,10 @@ def build_ui(assistant: Assistant, settings: Settings) -> gr.Blocks:
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(f"# {TITLE}")
         gr.Markdown(NOTICE, elem_id="notice")
-        banner = gr.HTML("", label="Emergency", elem_id="emergency-banner", visible=False)
+        with gr.Column(visible=False, elem_id="emergency-area") as emergency_area:
+            banner = gr.HTML("", label="Emergency", elem_id="emergency-banner")
+            dismiss = gr.Button("I have read this: dismiss", variant="secondary", size="sm",
+                                elem_id="dismiss-emergency")
         history = gr.State([])
         answers = gr.State({})
         ratings = gr.State({})
@@ -209,7 +227,8 @@ def build_ui(assistant: Assistant, settings: Settings) -> gr.Blocks:
                 send_comment = gr.Button("Send comment", elem_id="send-comment")
                 status = gr.HTML("", label="Feedback status", elem_id="feedback-status")
 
-        chat_outputs = [chatbot, question, banner, sources, history, answers, status]
+        chat_outputs = [chatbot, question, banner, emergency_area, sources, history, answers,
+                        status]
         # one queue for both ways of asking, a few conversations answered at a time
         chat_queue = {"concurrency_id": "chat", "concurrency_limit": 4,
                       "show_progress": "minimal", "show_progress_on": [chatbot]}
@@ -225,6 +244,8 @@ def build_ui(assistant: Assistant, settings: Settings) -> gr.Blocks:
               [status, comment], api_visibility="private")
         # the Clear button and the chat's own trash icon both start a new conversation
         gr.on([clear.click, chatbot.clear], _cleared, None,
-              [chatbot, banner, sources, history, answers, ratings, status, question],
-              api_visibility="private", queue=False)
+              [chatbot, banner, emergency_area, sources, history, answers, ratings, status,
+               question], api_visibility="private", queue=False)
+        dismiss.click(_dismissed, None, [banner, emergency_area], api_visibility="private",
+                      queue=False)
     return demo

@@ -140,6 +140,22 @@ def test_unusable_questions_are_422_with_the_reason(api: str, question: str) -> 
     assert question.strip()[:20] not in message or not question.strip()
 
 
+def test_a_long_message_is_screened_for_emergencies_before_the_length_check(api: str) -> None:
+    story = ("Let me start from the beginning so you understand what happened. " * 32
+             + "Anyway she is on paclitaxel and tonight she has a fever of 38.9 and chills.")
+    assert len(story) > 2000
+    response = ask(api, story)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["kind"] == "emergency"
+    first, *rest = answer["text"].split("\n\n")
+    assert "emergency" in first.lower() and any("too long" in part for part in rest)
+    chat = httpx.post(f"{api}/v1/chat/completions", timeout=30, json={
+        "model": "assistant", "messages": [{"role": "user", "content": story}]})
+    assert chat.status_code == 200, chat.text
+    assert "emergency" in chat.json()["choices"][0]["message"]["content"].split("\n\n")[0].lower()
+
+
 def test_oversized_bodies_get_413_declared_or_chunked(api: str, settings) -> None:  # noqa: ANN001
     big = b'{"question": "' + b"a" * (settings.max_body_bytes + 10) + b'"}'
     assert_error(httpx.post(f"{api}/api/v1/ask", content=big,

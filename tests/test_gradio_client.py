@@ -57,6 +57,6 @@ def test_emergency_through_the_api(client) -> None:  # noqa: ANN001
     assert 'role="alert"' in banner_html
 
 
-def test_too_long_question_is_a_clear_error(client) -> None:  # noqa: ANN001
-    with pytest.raises(gradio_client.exceptions.AppError, match="too long"):
-        client.predict("why " * 600, api_name="/chat")
+def test_too_long_question_is_a_clear_message(client) -> None:  # noqa: ANN001
+    result = client.predict("why " * 600, api_name="/chat")
+    assert "too long" in last_answer(result)

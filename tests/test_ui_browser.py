@@ -133,24 +133,40 @@ def expect_count(page, selector: str, n: int) -> None:  # noqa: ANN001
                            arg=[selector, n], timeout=10_000)
 
 
-def test_emergency_banner_is_shown_first(open_page) -> None:  # noqa: ANN001
-    page = open_page()
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_emergency_banner_is_in_view_first_and_stays_until_dismissed(open_page, viewport) -> None:  # noqa: ANN001
+    page = open_page(viewport)
+    ask(page, "What is Herceptin used for?")  # a conversation already under way
     ask(page, "I have chest pain and can't breathe")
     banner = page.locator("#emergency-banner [role=alert]")
     assert banner.is_visible() and "911" in banner.inner_text()
+    assert_in_view(page, banner)  # the first thing in view when the reply appears
     banner_box = banner.bounding_box()
     chat_box = page.locator("#chatbot").bounding_box()
-    assert banner_box and chat_box and banner_box["y"] < chat_box["y"]
+    assert banner_box and chat_box and banner_box["y"] < chat_box["y"] + chat_box["height"]
+    assert banner_box["width"] <= viewport["width"]
     colours = page.evaluate("""() => { const s = getComputedStyle(
         document.querySelector('.emergency-banner')); return [s.color, s.backgroundColor]; }""")
     assert contrast(*colours) >= 7
-    shot(page, "desktop-emergency")
-    page.set_viewport_size(PHONE)
-    assert banner.bounding_box()["width"] <= PHONE["width"]  # type: ignore[index]
-    shot(page, "phone-emergency")
-    page.set_viewport_size(DESKTOP)
-    ask(page, "What is Herceptin used for?")
-    assert not page.locator("#emergency-banner").is_visible()
+    name = "phone" if viewport is PHONE else "desktop"
+    page.screenshot(path=str(ARTIFACTS / f"{name}-emergency-in-view.png"))
+    # the next question does not take it away, and it stays in view while reading
+    ask(page, "What hormonal therapy is given after menopause?")
+    page.mouse.wheel(0, 2000)
+    page.wait_for_timeout(300)
+    assert banner.is_visible()
+    assert_in_view(page, banner)
+    dismiss = page.get_by_role("button", name="I have read this: dismiss")
+    box = dismiss.bounding_box()
+    assert box and box["height"] >= 44
+    dismiss.click()
+    expect_hidden(page, "#emergency-banner")
+    shot(page, f"{name}-emergency-dismissed")
+
+
+def expect_hidden(page, selector: str) -> None:  # noqa: ANN001
+    page.wait_for_function("(s) => { const e = document.querySelector(s); return !e || "
+                           "!e.offsetParent; }", arg=selector, timeout=10_000)
 
 
 @pytest.mark.parametrize("hostile", [
@@ -254,13 +270,37 @@ def test_empty_ignored_and_too_long_explained(open_page) -> None:  # noqa: ANN00
     assert page.locator(USER).count() == 0
     page.locator("#question textarea").fill("why " * 600)
     page.locator("#question textarea").press("Enter")
-    toast = page.locator("[data-testid=toast-text]")
-    toast.wait_for(timeout=10_000)
-    assert "too long" in toast.inner_text() and "2000 characters" in toast.inner_text()
-    assert page.locator(USER).count() == 0
+    # said in the conversation, not in a pop-up over it; the question stays to be shortened
+    page.wait_for_function("""(sel) => [...document.querySelectorAll(sel)].some(
+        b => b.innerText.includes('too long'))""", arg=BOT, timeout=10_000)
+    reply = page.locator(BOT).last.inner_text()
+    assert "too long" in reply and "2000 characters" in reply
+    assert page.locator("[data-testid=toast-text]").count() == 0
     assert page.locator("#question textarea").input_value().startswith("why why")  # to shorten
-    page.wait_for_timeout(600)  # the toast slides in
-    page.screenshot(path=str(ARTIFACTS / "desktop-too-long.png"))  # viewport: the toast is fixed
+    shot(page, "desktop-too-long")
+
+
+LONG_STORY = ("Let me start from the beginning so you understand what happened. " * 32
+              + "Anyway she is on paclitaxel and tonight she has a fever of 38.9 and chills.")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_long_story_ending_in_an_emergency_gets_urgent_care_first(open_page, viewport) -> None:  # noqa: ANN001
+    page = open_page(viewport)
+    assert len(LONG_STORY) > 2000
+    ask(page, LONG_STORY)
+    banner = page.locator("#emergency-banner [role=alert]")
+    assert banner.is_visible() and "emergency" in banner.inner_text().lower()
+    assert page.locator("[data-testid=toast-text]").count() == 0
+    assert "too long" in page.locator(BOT).last.inner_text()
+    assert_in_view(page, banner)
+
+
+def assert_in_view(page, locator) -> None:  # noqa: ANN001
+    """The element is inside the visible part of the window."""
+    box = locator.bounding_box()
+    height = page.viewport_size["height"]
+    assert box is not None and box["y"] >= 0 and box["y"] + min(box["height"], 80) <= height, box
 
 
 def test_text_contrast_meets_wcag_aa(open_page) -> None:  # noqa: ANN001

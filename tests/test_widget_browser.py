@@ -179,3 +179,43 @@ def test_a_portal_not_on_the_allowlist_gets_a_clear_message(page, portals: list[
     assert "cannot be reached" in error.inner_text()
     assert error.get_attribute("role") == "alert"
     assert page.locator("figure blockquote").count() == 0
+
+
+LONG_STORY = ("Let me start from the beginning so you understand what happened. " * 32
+              + "Anyway she is on paclitaxel and tonight she has a fever of 38.9 and chills.")
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844},
+                                      {"width": 1280, "height": 900}], ids=["phone", "desktop"])
+def test_a_pasted_long_story_is_sent_whole_and_urgent_care_stays_in_view(
+        browser, api: str, viewport: dict) -> None:  # noqa: ANN001
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    try:
+        page.goto(f"{api}/portal-example.html")
+        page.locator("button.launcher").click()
+        box = page.locator("textarea")
+        box.fill(LONG_STORY)  # a paste: nothing is cut
+        assert box.input_value() == LONG_STORY
+        box.press("Enter")
+        urgent = page.locator(".urgent")
+        urgent.wait_for(state="visible", timeout=20_000)
+        assert "emergency" in urgent.inner_text().lower()
+        assert urgent.get_attribute("role") == "alert"
+        assert "too long" in page.locator(".msg.bot").last.inner_text()
+        assert page.locator(".msg.user").first.inner_text() == LONG_STORY
+        top = urgent.bounding_box()
+        assert top and 0 <= top["y"] and top["y"] + top["height"] <= viewport["height"]
+        page.screenshot(path=str(ARTIFACTS / f"widget-emergency-{viewport['width']}.png"))
+        # a next question does not take it away; Dismiss does
+        page.locator("textarea").fill(QUESTION)
+        page.locator("textarea").press("Enter")
+        page.locator("figure blockquote").first.wait_for(timeout=20_000)
+        assert urgent.is_visible()
+        dismiss = page.get_by_role("button", name="Dismiss the urgent message")
+        size = dismiss.bounding_box()
+        assert size and size["height"] >= 44 and size["width"] >= 44
+        dismiss.click()
+        assert urgent.is_hidden()
+    finally:
+        context.close()

@@ -12,11 +12,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import DamerauLevenshtein
-
-from assistant.errors import InvalidQuestionError
+from assistant.errors import InvalidQuestionError, QuestionTooLongError
 from assistant.lexicon import fold
+from assistant.rails.emergency import EmergencyFinding, EmergencyRules, first_reply
+from assistant.rails.spelling import correct as _correct
 
 _TAG = re.compile(r"<[^>]{0,200}>")
 _BLOCK_TAG = re.compile(r"</?(div|p|br|li|ul|ol|tr|td|table|h[1-6]|section|article|header|footer|"
@@ -57,7 +56,8 @@ class Screening:
     """What the input rails found in a message."""
 
     cleaned: str
-    emergency: str | None = None
+    emergency: str | None = None  # the urgent reply that comes first: suicide, general, fever
+    emergencies: list[EmergencyFinding] = field(default_factory=list)
     injection: bool = False
     out_of_scope: bool = False
     task: bool = False  # an unrelated task ("write me a cover letter"), even naming a drug
@@ -68,8 +68,9 @@ class Screening:
     attributes: list[Attribute] = field(default_factory=list)
 
 
-def validate_question(question: object, max_chars: int) -> str:
-    """The question as text, or InvalidQuestionError with a message the person can act on."""
+def validate_question(question: object, max_chars: int | None) -> str:
+    """The question as text, or InvalidQuestionError with a message the person can act on
+    (QuestionTooLongError past ``max_chars``; None: no length check)."""
     if isinstance(question, bytes):
         try:
             question = question.decode("utf-8")
@@ -82,8 +83,8 @@ def validate_question(question: object, max_chars: int) -> str:
     text = question.strip()
     if not text:
         raise InvalidQuestionError("Please type a question.")
-    if len(text) > max_chars:
-        raise InvalidQuestionError(f"The question is too long ({len(text)} characters); please "
+    if max_chars is not None and len(text) > max_chars:
+        raise QuestionTooLongError(f"The question is too long ({len(text)} characters); please "
                                    f"keep it under {max_chars} characters.")
     return text
 
@@ -144,29 +145,6 @@ def asking_clauses(text: str) -> str:
     return " ".join(asking) if asking else text
 
 
-# told as history ("dad had a heart attack last year", "back in march i had a fever with the
-# flu"): not an emergency now, unless the same clause says anything of now (recall first)
-_PAST = re.compile(
-    r"\b((a (few|couple of) |many |several |\d+ |two |three |some )?(years|months|decades) ago|"
-    r"last (year|month|spring|summer|fall|autumn|winter)|back in|in (19|20)\d\d|"
-    r"as a (child|kid|baby|teen\w*)|when (she|he|i|they) (was|were) (\d+|young|little|a))\b")
-# ... and told in the past tense, with no verb of now ("i started chemo last month and have a
-# fever" is now)
-_TOLD_PAST = re.compile(r"\b(had|was|were|died|passed away|attempted|overdosed|fainted|lost|"
-                        r"coughed|suffered|collapsed)\b")
-_NOW = re.compile(r"\b(now|today|tonight|this (morning|afternoon|evening|week)|yesterday|"
-                  r"last night|hours?|since|currently|at the moment|again|still|another|keeps?|"
-                  r"have|has|having|is|are|am|i'm|she's|he's|it's|can'?t|cannot|hurts?|feels?)\b")
-
-
-def _present(text: str) -> str:
-    """The text without its clauses told as history (a past time and nothing of now): "my
-    chest hurts when i breathe in, i started tamoxifen last month" keeps its first clause."""
-    clauses = _CLAUSE_END.split(text)
-    return " . ".join(c for c in clauses if c and not (
-        _PAST.search(c) and _TOLD_PAST.search(c) and not _NOW.search(c)))
-
-
 def _control_ratio(text: str) -> float:
     if not text:
         return 0.0
@@ -179,7 +157,7 @@ class InputRails:
     """Classifies a message; built once (patterns compiled), then ``screen`` per message."""
 
     def __init__(self) -> None:
-        self.emergency = [(kind, re.compile(rf"\b(?:{p})")) for kind, p in _rows("emergency.tsv")]
+        self.emergency = EmergencyRules()
         self.injection = [re.compile(p, re.MULTILINE) for (p, *_) in _rows("injection.tsv")]
         self.advice = [re.compile(p) for (p, *_) in _rows("advice.tsv")]
         self.out_of_scope = [(re.compile(p), rest[0] if rest else "")
@@ -189,12 +167,6 @@ class InputRails:
                       None if row[2] == "-" else re.compile(row[2]),
                       {"en": row[3], "fr": row[4], "es": row[5]})
             for row in _rows("attributes.tsv")]
-        listed = resources.files("assistant.data").joinpath("emergency_words.txt").read_text(
-            encoding="utf-8")
-        self._emergency_words = sorted(
-            {w for _, p in self.emergency for w in re.findall(r"[a-z]{4,}", p.pattern)}
-            | {w for line in listed.splitlines() if not line.startswith("#")
-               for w in line.split()})
         # "infusoin", "side efect": the key words of what a question asks for, typed wrong
         self._attribute_words = sorted({w for a in self.attributes
                                         for w in re.findall(r"[a-z]{5,}", a.asks.pattern)})
@@ -227,16 +199,9 @@ class InputRails:
         cleaned = self.strip_markup(text)
         whole = fold(cleaned)
         screening = Screening(cleaned=cleaned)
-        # Emergencies are looked for in the whole message, instructions included: recall first.
-        # misspelt emergency words ("feaver", "bleading"); "fewer" is never "fever"
-        now = _present(whole)
-        texts = {"all": (whole, _correct(whole, known_words, self._emergency_words)),
-                 "now": (now, _correct(now, known_words, self._emergency_words))}
-        for kind, pattern in self.emergency:
-            # thoughts of suicide count even told as history
-            if any(pattern.search(t) for t in texts["all" if kind == "suicide" else "now"]):
-                screening.emergency = kind
-                break
+        # Emergencies are looked for in the whole message, instructions included: recall first
+        screening.emergencies = self.emergency.find(whole, known_words)
+        screening.emergency = first_reply(screening.emergencies)
         rest = whole
         for pattern in self.injection:
             if pattern.search(rest):
@@ -263,19 +228,3 @@ class InputRails:
             if a.asks.search(asking if a.name in CLAUSE_BOUND else asked)
             or a.asks.search(asking_typed if a.name in CLAUSE_BOUND else typed)]
         return screening
-
-
-def _correct(folded: str, known: set[str], targets: list[str], shortest: int = 4) -> str:
-    """The text with misspelt words replaced by the nearest target word (rapidfuzz), leaving
-    words of the page, common English words and words under ``shortest`` letters alone."""
-    out = []
-    for word in _WORD.findall(folded):
-        if len(word) >= shortest and word not in known and word not in targets:
-            match = process.extractOne(word, targets, scorer=fuzz.ratio, score_cutoff=80)
-            # a typo keeps the first letter ("infusion" is not "confusion") and is at most two
-            # edits away (the French "pensant" is not "pregnant")
-            if (match and match[0][0] == word[0]
-                    and DamerauLevenshtein.distance(word, match[0]) <= 2):
-                word = match[0]
-        out.append(word)
-    return " ".join(out)

@@ -40,6 +40,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "healthcare": "Please talk to your healthcare team about what this means for you: "
                       "they know your situation and can answer what this page cannot.",
         "healthcare_emergency": "Then let your healthcare team know what happened.",
+        "too_long": "Your message is too long for me to answer the rest of it. Once you are "
+                    "safe, please ask your question again in a shorter message.",
         "related": "the part of your question about {topic}",
         "topic_for": "{label} for {drug}",
         "a_treatment": "a treatment",
@@ -79,6 +81,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "healthcare": "Parlez-en à votre équipe soignante : elle connaît votre situation et peut "
                       "répondre à ce que cette page ne dit pas.",
         "healthcare_emergency": "Informez ensuite votre équipe soignante.",
+        "too_long": "Votre message est trop long pour que je réponde au reste. Une fois en "
+                    "sécurité, reposez votre question dans un message plus court.",
         "related": "cette partie de votre question ({topic})",
         "topic_for": "{label} pour {drug}",
         "a_treatment": "un traitement",
@@ -117,6 +121,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "healthcare": "Hable con su equipo de atención médica: conoce su situación y puede "
                       "responder lo que esta página no dice.",
         "healthcare_emergency": "Después, informe a su equipo de atención médica.",
+        "too_long": "Su mensaje es demasiado largo para que responda al resto. Cuando esté a "
+                    "salvo, vuelva a hacer su pregunta en un mensaje más corto.",
         "related": "esa parte de su pregunta ({topic})",
         "topic_for": "{label} para {drug}",
         "a_treatment": "un tratamiento",

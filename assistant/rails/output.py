@@ -76,11 +76,12 @@ def finalize(draft: Draft, docs: dict[str, Document], lexicon: Lexicon) -> Answe
     if kind == "answer" and not quotes:
         kind = "not_in_document"
     parts: list[str] = []
-    if kind == "emergency":
+    if draft.emergency:  # urgent care first, whatever else the message asks
         parts.append(message(lang, f"emergency_{draft.emergency}"
                              if draft.emergency in ("fever", "suicide") else "emergency"))
         parts.append(message(lang, "healthcare_emergency"))
-    elif kind == "out_of_scope":
+        parts += [message(lang, note) for note in draft.notes if note == "too_long"]
+    if kind == "out_of_scope":
         parts += [message(lang, "out_of_scope"), message(lang, "examples")]
     elif kind == "personal_advice":
         parts.append(message(lang, "personal_advice" if quotes else "personal_advice_no_quote"))
@@ -91,7 +92,7 @@ def finalize(draft: Draft, docs: dict[str, Document], lexicon: Lexicon) -> Answe
             parts.append(message(lang, "no_match"))
         if quotes:
             parts.append(message(lang, "not_in_document_related"))
-    else:
+    elif kind == "answer":
         framing = draft.framing
         if framing and framing_is_supported(framing, quotes, lexicon):
             parts.append(framing.strip())
@@ -102,11 +103,13 @@ def finalize(draft: Draft, docs: dict[str, Document], lexicon: Lexicon) -> Answe
         parts.append(_source_line(lang, quotes, docs))
         if message(lang, "source_language"):
             parts.append(message(lang, "source_language"))
-    if kind != "emergency":  # the emergency reply already ends with the healthcare team
+    if kind != "emergency":  # the emergency reply already sends people to their team
         parts.append(message(lang, "healthcare"))
     text = "\n\n".join(p for p in parts if p)
     if not any(marker in text for marker in HEALTHCARE_MARKERS):  # belt and braces
         text += "\n\n" + message("en", "healthcare")
+    if draft.emergency:
+        kind = "emergency"
     return Answer(kind=kind, text=text, quotes=quotes, question=draft.question,
                   standalone_question=draft.standalone_question, language=lang)
 

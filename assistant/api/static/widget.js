@@ -32,7 +32,6 @@
     open: script.getAttribute("data-open") === "true",
   };
   var MAX_HISTORY = 10;
-  var MAX_CHARS = 2000;
 
   var CSS = [
     ":host{all:initial;position:fixed;bottom:16px;z-index:2147483000;",
@@ -63,6 +62,11 @@
     ".user{align-self:flex-end;background:#e9e1f0;white-space:pre-wrap}",
     ".bot{align-self:flex-start;background:#f4f4f6;border:1px solid #e2e2e8}",
     ".bot[data-kind=emergency]{border:2px solid #b00020;background:#fff3f3}",
+    ".urgent{display:flex;gap:10px;align-items:flex-start;padding:10px 14px;background:#8b0000;",
+    "color:#fff;border-bottom:3px solid #4a0000}.urgent[hidden]{display:none}",
+    ".urgent p{flex:1;margin:0;font-weight:600}",
+    ".dismiss{flex:none;min-width:44px;min-height:44px;border:2px solid #fff;border-radius:8px;",
+    "background:transparent;color:#fff;font:inherit;font-size:.9rem;cursor:pointer}",
     ".error{align-self:stretch;background:#fff3f3;color:#8a0018;border:1px solid #f0b8c0}",
     "figure{margin:.5em 0}blockquote{margin:0;padding:4px 10px;border-left:4px solid ",
     "var(--s4a-accent,#6b2d8b);background:#fff}",
@@ -207,6 +211,19 @@
       "“Treatments for stage 4 breast cancer”. This is information, not medical advice: " +
       "talk to your healthcare team. In an emergency, call 911."));
 
+    // an urgent-care message stays here, above the conversation, until it is dismissed
+    var urgent = panel.appendChild(el("div", "urgent"));
+    urgent.hidden = true;
+    urgent.setAttribute("role", "alert");
+    var urgentText = urgent.appendChild(el("p"));
+    var dismiss = urgent.appendChild(el("button", "dismiss", "Dismiss"));
+    dismiss.type = "button";
+    dismiss.setAttribute("aria-label", "Dismiss the urgent message");
+    dismiss.addEventListener("click", function () {
+      urgent.hidden = true;
+      input.focus();
+    });
+
     var log = panel.appendChild(el("div", "log"));
     log.setAttribute("role", "log");
     log.setAttribute("aria-live", "polite");
@@ -219,7 +236,6 @@
     var input = form.appendChild(el("textarea"));
     input.id = ids + "-q";
     input.rows = 2;
-    input.maxLength = MAX_CHARS;
     input.placeholder = "Type your question, then press Enter";
     input.setAttribute("enterkeyhint", "send");
     var send = form.appendChild(el("button", "send", "Ask"));
@@ -286,6 +302,11 @@
           return body;
         });
       }).then(function (answer) {
+        if (answer.kind === "emergency") {
+          urgentText.textContent = String(answer.text || "").split(/\n{2,}/)[0]
+            .replace(/\*\*/g, "");
+          urgent.hidden = false;
+        }
         log.appendChild(renderAnswer(answer));
         history.push({ role: "user", content: question });
         history.push({ role: "assistant", content: String(answer.text || "") });

@@ -1,0 +1,372 @@
+"""Emergencies and crises, whatever the words: concepts combined by conditions
+(``assistant/data/emergency.yaml``), read only where they are told as now, and a semantic
+backstop (the nearest plain-language descriptions in ``assistant/data/emergency_examples.tsv``,
+by MiniLM similarity) that can add an alarm the rules missed, never remove one.
+
+Recall first: a false alarm costs a sentence above the answer, a miss can cost a life.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from assistant.lexicon import fold
+from assistant.rails.spelling import correct
+
+# the order urgent messages come in: a crisis about suicide always first (9-8-8 and 911)
+REPLY_ORDER = ("suicide", "general", "fever")
+# how much nearer an emergency than any ordinary message a piece must be for the backstop to
+# raise an alarm: as low as the ordinary rows of the question files allow (they stay under 1%
+# false alarms; README "Emergencies" gives the figures)
+BACKSTOP_MARGIN = 0.22
+# the backstop compares at most this many pieces of a message (a few thousand words); the
+# concept rules read all of it
+MAX_PIECES = 400
+
+_SENTENCE_END = re.compile(r"[.!?;:\n]+(?=\s|$)|\s[-\u2013\u2014]+\s|\.{2,}")
+_CLAUSE_END = re.compile(r",|\b(?:and|but|then|so|though|although|et|mais|puis|alors|y|pero|"
+                         r"luego|entonces)\b")
+_NEGATORS = re.compile(r"(?:\b(?:no|without|sans|sin|never|jamais|nunca|denies|aucune?|"
+                       r"ningun[ao]?|not any|free of|pas de|pas d|ni)\s+)(?:\w+\s+)?$")
+_AGAIN = re.compile(r"\b(?:another|again|once more|une autre|un autre|encore une|otra vez|otro|"
+                    r"otra|de nuevo)\b")
+_SELF = re.compile(r"\b(my|her|him|your|it) self\b")
+_NO_LONGER = re.compile(r"\bno (?:longer|more)\s+$")
+# temperature readings of 38 C / 100.4 F and more (not ages or weights)
+_UNIT_AFTER = r"(?!\s*(?:kg|kilo|lb|pound|cm|mm|mg|ml|%|year|yr|ans|an\b|ano|week|semaine|dose))"
+_TEMPERATURES = [
+    re.compile(rf"\b(?:3[89]|4[0-2])(?:[.,]\d+)?\s*(?:°|º|degrees?|degres?|grados?|c\b){_UNIT_AFTER}"),
+    re.compile(rf"\b(?:3[89]|4[0-2])[.,]\d\b{_UNIT_AFTER}"),
+    re.compile(rf"\b(?:10[0-6])(?:[.,]\d+)?\s*(?:°|º|degrees?|f\b){_UNIT_AFTER}"),
+    re.compile(rf"\b10[0-6][.,]\d\b{_UNIT_AFTER}"),
+    re.compile(rf"\b(?:temp\w*|fever|fievre|fiebre|thermomet\w*|termometro|reading|a|de)\s+"
+               rf"(?:is |of |at |was |de |a |reads |said |says |over |above |)"
+               rf"(?:3[89]|4[0-2]|10[0-6])\b{_UNIT_AFTER}"),
+]
+
+# -- told as now? -------------------------------------------------------------------------
+_PAST_TIME = re.compile(
+    r"\b(?:(?:a (?:few|couple of|couple) |many |several |\d+ |one |two |three |four |five |six |"
+    r"some )?(?:years?|months?|decades?|weeks?) (?:ago|back|earlier)|last (?:year|month|week|"
+    r"spring|summer|fall|autumn|winter|christmas|time)|back in|in (?:19|20)\d\d|"
+    r"as a (?:child|kid|baby|teen\w*|young)|when (?:she|he|i|they|we) (?:was|were) (?:\d+|young|"
+    r"little|a)|long ago|a while back|years before|il y a (?:\d+|un|une|deux|trois|quelques|"
+    r"plusieurs) (?:ans?|annees?|mois|semaines?)|l an dernier|l annee derniere|le mois dernier|"
+    r"en (?:19|20)\d\d|hace (?:\d+|un|una|dos|tres|unos|unas|varios|varias|algunos|algunas) "
+    r"(?:anos?|meses|mes|semanas?)|el ano pasado|el mes pasado|de (?:petite?|nina|nino)|"
+    r"(?:january|february|march|april|june|july|august|september|october|november|"
+    r"december) (?:19|20)\d\d)\b")
+_PAST_TENSE = re.compile(
+    r"\b(?:had|was|were|did|died|passed away|attempted|fainted|lost|suffered|collapsed|fell|broke|"
+    r"went|got|spent|took|gave|tried|thought|felt|needed|ended|ended up|\w{3,}ed|a eu|avait|"
+    r"etait|a fait|est tombee?|a ete|tuvo|fue|estuvo|se cayo|habia|hizo)\b")
+_NOW = re.compile(
+    r"\b(?:now|right now|today|tonight|this (?:morning|afternoon|evening|week)|since|currently|"
+    r"at the moment|still|again|keeps?|getting worse|worse|hours?|minutes?|just|yesterday|"
+    r"last night|ongoing|suddenly|maintenant|aujourd hui|ce soir|ce matin|depuis|en ce moment|"
+    r"encore|toujours|vient de|soudain\w*|ahora|hoy|esta (?:noche|manana|tarde)|desde|todavia|"
+    r"sigue|acaba de|de repente|ayer|anoche)\b")
+_PRESENT = re.compile(
+    r"\b(?:is|are|am|has|have|cant|cannot|wont|doesnt|isnt|feels?|hurts?|looks?|seems?|m|"
+    r"keeps?|tiene|tengo|esta|estoy|puede|siente|sont|suis|peut|sent)\b")
+# asked in general or as a hypothetical: "what if she gets a fever?", "is chest pain common?"
+_HYPOTHETICAL = re.compile(
+    r"\b(?:if|what if|in case|whether|watch (?:out )?for|look out for|signs? of|symptoms? of|"
+    r"warning signs?|is it normal|is it common|common|side effects?|risks?|chances? of|"
+    r"can \w+(?: \w+)? cause|could \w+(?: \w+)? cause|does \w+(?: \w+)? cause|cause|causes|"
+    r"prevent|avoid|worry about|can (?:you|one|people|patients|someone|a person) (?:have|get)|"
+    r"is it possible|when (?:should|do|to) (?:i |we |you )?(?:call|go|worry|seek)|"
+    r"how (?:do|would|will) (?:i|we|you) know|what happens|si (?:elle|il|je|j|on|vous|tu)|"
+    r"en cas de|au cas ou|effets? secondaires?|risque|que faire si|quoi faire si|"
+    r"efectos? secundarios?|riesgo|en caso de|que hacer si|por si|si (?:tiene|tengo|le|me|ella|el))"
+    r"\b")
+# ... unless it also says something is happening ("she has a fever, is that a side effect?")
+_STATEMENT = re.compile(
+    r"(?<!\bif )(?<!\bwhen )(?<!\bsi )(?<!\bwhether )\b(?:i|she|he|we|they|my \w+|her \w+|"
+    r"his \w+|mom|mum|dad|mother|father|husband|wife)(?: \w+)? (?:have|has|am|is|are|feel|feels|"
+    r"cant|keeps|got|s|m|ve)\b|(?<!\bsi )\b(?:j ai|elle a|il a|elle est|il est|je suis|tengo|"
+    r"tiene|estoy|esta|me duele|le duele)\b")
+_UNCERTAIN = re.compile(
+    r"\b(?:not sure if|dont know if|no idea if|wonder(?:ing)? if|could (?:this|it|that) be|"
+    r"is (?:this|it|that) (?:a|an)|might be|maybe|i think|je ne sais pas si|pas sure? si|"
+    r"no se si|sera que)\b")
+
+
+@dataclass(frozen=True)
+class EmergencyFinding:
+    """An emergency found in a message: which condition, which reply comes first, and what
+    found it (the concept rules or the semantic backstop)."""
+
+    condition: str
+    reply: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A piece of a sentence, its words normalized, and whether it is told as now."""
+
+    text: str
+    sentence: int
+    now: bool
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str
+    pattern: re.Pattern[str]
+    exceptions: re.Pattern[str] | None
+    context: bool
+
+
+@dataclass(frozen=True)
+class Condition:
+    name: str
+    reply: str
+    when: tuple[frozenset[str], ...]
+    always_now: bool = False
+
+
+def normalize(folded: str) -> str:
+    """Words only: temperature readings become "hightemp", "can't" becomes "cant", other
+    apostrophes and signs split words."""
+    for pattern in _TEMPERATURES:
+        folded = pattern.sub(" hightemp ", folded)
+    folded = folded.replace("n't", "nt").replace("n'", "n ")
+    folded = re.sub(r"[^a-z0-9]+", " ", folded).strip()
+    return _SELF.sub(r"\1self", folded)
+
+
+def _term_regex(term: str) -> str:
+    """A term of the vocabulary file as a regex over normalized words."""
+    term = fold(term).replace("n't", "nt")
+    out = []
+    for token in re.split(r"(\s+|[()|?])", term):
+        if not token or token.isspace():
+            out.append(" " if token else "")
+        elif token in "()|?":
+            out.append({"(": "(?:", ")": ")", "|": "|", "?": "?"}[token])
+        else:
+            word = re.sub(r"[^a-z0-9*]+", " ", token.replace("'", " ")).strip()
+            out.append(re.escape(word).replace(r"\*", "[a-z0-9]*").replace(r"\ ", " "))
+    body = re.sub(r" +", " ", "".join(out)).strip()
+    body = body.replace(" )?", ")? ?").replace("( ", "(")  # "(water )?all" -> optional word
+    return body
+
+
+def _compile(terms: Sequence[str]) -> re.Pattern[str]:
+    alternatives = sorted({_term_regex(t) for t in terms}, key=len, reverse=True)
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])")
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[tuple[Concept, ...], tuple[Condition, ...], tuple[str, ...]]:
+    raw = resources.files("assistant.data").joinpath("emergency.yaml").read_text("utf-8")
+    data = yaml.safe_load(raw)
+    concepts, words = [], set()
+    for name, spec in data["concepts"].items():
+        terms = [t for lang in ("en", "fr", "es") for t in spec.get(lang, [])]
+        concepts.append(Concept(name, _compile(terms),
+                                _compile(spec["except"]) if spec.get("except") else None,
+                                bool(spec.get("context"))))
+        words |= {w for t in terms for w in re.findall(r"[a-z]{4,}", fold(t).replace("*", ""))}
+    words |= set(data.get("spelling", []))
+    conditions = tuple(
+        Condition(name, spec["reply"], tuple(frozenset(alt) for alt in spec["when"]),
+                  bool(spec.get("always_now")))
+        for name, spec in data["conditions"].items())
+    known = {c.name for c in concepts}
+    for condition in conditions:
+        for alt in condition.when:
+            if alt - known:
+                raise ValueError(f"emergency.yaml: {condition.name} uses unknown {alt - known}")
+    return tuple(concepts), conditions, tuple(sorted(words))
+
+
+def clauses(folded: str) -> list[Clause]:
+    """The message cut into sentences and clauses, each marked as told now or not: history
+    (a past date, a past tense, nothing of now) and general or hypothetical questions
+    ("what if she gets a fever?") are not now; anything uncertain is."""
+    out: list[Clause] = []
+    for number, sentence in enumerate(s for s in _SENTENCE_END.split(folded) if s.strip()):
+        normal = normalize(sentence)
+        hypothetical = bool(_HYPOTHETICAL.search(normal)) and not (
+            _STATEMENT.search(normal) or _UNCERTAIN.search(normal) or _NOW.search(normal))
+        status: bool | None = None
+        for piece in (normalize(p) for p in _CLAUSE_END.split(sentence)):
+            if not piece:
+                continue
+            if _NOW.search(piece) or _UNCERTAIN.search(piece):
+                status = True
+            elif _PAST_TIME.search(piece) and _PAST_TENSE.search(piece) \
+                    and not _PRESENT.search(piece):
+                status = False  # history
+            elif status is None or _PRESENT.search(piece):
+                status = True  # an unmarked clause is told like the one before it
+            out.append(Clause(piece, number, status and not hypothetical))
+    return out
+
+
+class EmergencyRules:
+    """The concept rules: which conditions a message describes as happening now."""
+
+    def __init__(self) -> None:
+        self.concepts, self.conditions, self.words = _vocabulary()
+
+    def _found(self, text: str) -> set[str]:
+        found = set()
+        for concept in self.concepts:
+            masked = concept.exceptions.sub(" _ ", text) if concept.exceptions else text
+            for match in concept.pattern.finditer(masked):
+                before = masked[:match.start()]
+                if _NEGATORS.search(before[-30:]) and not _NO_LONGER.search(before[-30:]):
+                    continue  # "no fever", "sin fiebre", "pas de frissons"
+                found.add(concept.name)
+                break
+        return found
+
+    def find(self, folded: str, known_words: set[str] | frozenset[str]) -> list[EmergencyFinding]:
+        """Every condition the message describes, most urgent reply first."""
+        # the clauses of the text as typed, each read as typed and with its misspellings
+        # corrected ("feaver" -> "fever")
+        parts = clauses(folded)
+        found = [self._found(c.text) | self._found(normalize(correct(c.text, known_words,
+                                                                      self.words)))
+                 for c in parts]
+        for i in range(1, len(parts)):  # "a seizure years ago and another one just now"
+            if parts[i].now and _AGAIN.search(parts[i].text):
+                found[i] |= found[i - 1]
+        context = set().union(*found) if found else set()
+        context = {c.name for c in self.concepts if c.context and c.name in context}
+        findings: dict[str, EmergencyFinding] = {}
+        sentences = sorted({c.sentence for c in parts})
+        for condition in self.conditions:
+            for s in sentences:
+                window = [i for i, c in enumerate(parts) if c.sentence in (s, s + 1)]
+                told = set().union(*(found[i] for i in window
+                                     if condition.always_now or parts[i].now))
+                told |= context
+                if any(alt <= told for alt in condition.when):
+                    findings[condition.name] = EmergencyFinding(condition.name, condition.reply,
+                                                                "rules")
+                    break
+        return sorted(findings.values(), key=lambda f: REPLY_ORDER.index(f.reply))
+
+
+@dataclass
+class EmergencyBackstop:
+    """Nearest examples by MiniLM similarity: plain-language descriptions of each condition
+    (``emergency_examples.tsv``) against ordinary messages that share their words
+    (``emergency_counterexamples.tsv``: past events, worries, mild side effects, idioms, and
+    the ordinary questions of ``intents.tsv``). A piece of a message raises an alarm when it is
+    nearer an emergency than any ordinary message by ``threshold``.
+
+    It reads each pair of neighbouring clauses told as now, and a description of suicidal
+    thoughts in any tense; it only ever adds an alarm. The question files are not among its
+    examples: they measure it."""
+
+    embed: Callable[[list[str]], list[list[float]]]
+    to_english: Callable[[str, str], str]
+    cache: Path | None = None  # where the examples' vectors are kept between starts
+    # drug names said as "medicine": an example about one drug must not pull in every
+    # ordinary question about that drug
+    drug_names: frozenset[str] = frozenset()
+    threshold: float = BACKSTOP_MARGIN
+    conditions: list[str] = field(default_factory=list)
+    positives: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), dtype=np.float32))
+    negatives: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), dtype=np.float32))
+
+    def __post_init__(self) -> None:
+        positives = self._rows("emergency_examples.tsv")
+        negatives = self._rows("emergency_counterexamples.tsv") + [
+            ("", "en", line.split("\t")[1]) for line in _data("intents.tsv").splitlines()
+            if line and line[0] != "#"]
+        self.conditions = [condition for condition, _, _ in positives]
+        texts = [self._english(fold(text), lang) for _, lang, text in positives + negatives]
+        vectors = self._vectors(texts)
+        self.positives, self.negatives = vectors[:len(positives)], vectors[len(positives):]
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        """The examples' vectors, from the cache when it holds these very texts (embedding
+        them takes seconds; the cache is checked against the model by one probe text)."""
+        key = hashlib.sha256("\n".join(texts).encode()).hexdigest()
+        probe = np.asarray(self.embed([texts[0]]), dtype=np.float32)[0]
+        if self.cache is not None and self.cache.is_file():
+            try:
+                with np.load(self.cache) as stored:
+                    if str(stored["key"]) == key and np.allclose(stored["vectors"][0], probe,
+                                                                 atol=1e-4):
+                        return np.asarray(stored["vectors"], dtype=np.float32)
+            except (OSError, ValueError, KeyError):
+                pass  # unreadable: made again
+        vectors = np.asarray(self.embed(texts), dtype=np.float32)
+        if self.cache is not None:
+            try:
+                self.cache.parent.mkdir(parents=True, exist_ok=True)
+                partial = self.cache.with_suffix(f".{os.getpid()}.tmp.npz")
+                np.savez(partial, key=np.array(key), vectors=vectors)
+                os.replace(partial, self.cache)
+            except OSError:
+                pass  # a read-only folder: embedded again next time
+        return vectors
+
+    @staticmethod
+    def _rows(name: str) -> list[tuple[str, str, str]]:
+        rows = [line.split("\t") for line in _data(name).splitlines() if line and line[0] != "#"]
+        return [(label, lang, text) for label, lang, text in rows]
+
+    def _english(self, folded: str, language: str) -> str:
+        text = self.to_english(folded, language) if language != "en" else folded
+        if not self.drug_names:
+            return text
+        return " ".join("medicine" if w in self.drug_names else w for w in text.split())
+
+    def pieces(self, folded: str, language: str) -> list[tuple[str, bool]]:
+        """The pieces of a message to compare (each clause with the next one), each with
+        whether it is told as now."""
+        parts = clauses(folded)
+        out = [(self._english(" ".join(c.text for c in parts[i:i + 2]), language), parts[i].now)
+               for i in range(len(parts))]
+        return out[:MAX_PIECES]
+
+    def score(self, texts: list[str]) -> list[tuple[str, float]]:
+        """For each text, the nearest emergency's condition and how much nearer it is than the
+        nearest ordinary message."""
+        if not texts:
+            return []
+        vectors = np.asarray(self.embed(texts), dtype=np.float32)
+        near = vectors @ self.positives.T
+        best = near.argmax(axis=1)
+        margin = near.max(axis=1) - (vectors @ self.negatives.T).max(axis=1)
+        return [(self.conditions[b], float(m)) for b, m in zip(best, margin, strict=True)]
+
+    def find(self, folded: str, language: str) -> list[EmergencyFinding]:
+        pieces = self.pieces(folded, language)
+        findings: dict[str, EmergencyFinding] = {}
+        for (_, now), (condition, margin) in zip(
+                pieces, self.score([text for text, _ in pieces]), strict=True):
+            if margin >= self.threshold and (now or condition == "suicide"):
+                reply = "suicide" if condition == "suicide" else (
+                    "fever" if condition == "fever_chemo" else "general")
+                findings.setdefault(condition, EmergencyFinding(condition, reply, "backstop"))
+        return sorted(findings.values(), key=lambda f: REPLY_ORDER.index(f.reply))
+
+
+def _data(name: str) -> str:
+    return resources.files("assistant.data").joinpath(name).read_text("utf-8")
+
+
+def first_reply(findings: Sequence[EmergencyFinding]) -> str | None:
+    """The urgent message that comes first: suicide, then 911, then the fever message."""
+    replies = {f.reply for f in findings}
+    return next((r for r in REPLY_ORDER if r in replies), None)
