@@ -335,8 +335,10 @@ class EmergencyBackstop:
         """The pieces of a message to compare (each clause with the next one), each with
         whether it is told as now."""
         parts = clauses(folded)
-        out = [(self._english(" ".join(c.text for c in parts[i:i + 2]), language), parts[i].now)
-               for i in range(len(parts))]
+        # each clause with the next (a short last clause alone says too little to compare)
+        starts = range(max(1, len(parts) - 1))
+        out = [(self._english(" ".join(c.text for c in parts[i:i + 2]), language),
+                any(c.now for c in parts[i:i + 2])) for i in starts if parts]
         return out[:MAX_PIECES]
 
     def score(self, texts: list[str]) -> list[tuple[str, float]]:
