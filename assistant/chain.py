@@ -186,11 +186,14 @@ class Assistant:
         history = [t if isinstance(t, ChatTurn) else ChatTurn.model_validate(t)
                    for t in inputs.get("history") or []]
         turn = Turn(question=question, history=history, too_long=too_long is not None)
-        turn.screening = self.rails.screen(question, self._known_words)
-        turn.language = detect_language(turn.screening.cleaned or question)
+        stripped = self.rails.strip_markup(question)
+        typed_in = detect_language(stripped)
+        turn.screening = self.rails.screen(question, self._known_words, typed_in)
+        # the reply's language is that of the question once instructions are removed
+        cleaned = turn.screening.cleaned or question
+        turn.language = typed_in if cleaned == stripped else detect_language(cleaned)
         if not turn.screening.emergencies:  # the backstop may add an alarm, never remove one
-            turn.screening.emergencies = self.backstop.find(
-                fold(self.rails.strip_markup(question)), turn.language)
+            turn.screening.emergencies = self.backstop.find(fold(stripped), typed_in)
             turn.screening.emergency = first_reply(turn.screening.emergencies)
         if too_long is not None:
             if turn.screening.emergency is None:

@@ -21,7 +21,7 @@ import numpy as np
 import yaml
 
 from assistant.lexicon import fold
-from assistant.rails.spelling import correct
+from assistant.rails.spelling import correct_in_place
 
 # the order urgent messages come in: a crisis about suicide always first (9-8-8 and 911)
 REPLY_ORDER = ("suicide", "general", "fever")
@@ -33,15 +33,19 @@ BACKSTOP_MARGIN = 0.22
 # concept rules read all of it
 MAX_PIECES = 400
 
-_SENTENCE_END = re.compile(r"[.!?;:\n]+(?=\s|$)|\s[-\u2013\u2014]+\s|\.{2,}")
-_CLAUSE_END = re.compile(r",|\b(?:and|but|then|so|though|although|et|mais|puis|alors|y|pero|"
+_SENTENCE_END = re.compile(r"[.!?;\n]+(?=\s|$)|\s[-\u2013\u2014]+\s|\.{2,}")
+_CLAUSE_END = re.compile(r"[,:]|\b(?:and|but|then|so|though|although|while|because|whereas|et|"
+                         r"mais|puis|alors|pendant que|parce que|y|pero|mientras|porque|"
                          r"luego|entonces)\b")
 _NEGATORS = re.compile(r"(?:\b(?:no|without|sans|sin|never|jamais|nunca|denies|aucune?|"
-                       r"ningun[ao]?|not any|free of|pas de|pas d|ni)\s+)(?:\w+\s+)?$")
+                       r"ningun[ao]?|not any|free of|pas de|pas d|ni|not thinking (?:of|about)|"
+                       r"not planning to|not going to|never thought (?:of|about)|no thoughts of|"
+                       r"not having|not feeling|ne pense pas a|no pienso en|nothing|rien de|"
+                       r"nada|plus de|plus eu de|pas eu de|no ha tenido|no he tenido|no more|"
+                       r"no longer has|no longer have)\s+)(?:\w+\s+)?$")
 _AGAIN = re.compile(r"\b(?:another|again|once more|une autre|un autre|encore une|otra vez|otro|"
                     r"otra|de nuevo)\b")
 _SELF = re.compile(r"\b(my|her|him|your|it) self\b")
-_NO_LONGER = re.compile(r"\bno (?:longer|more)\s+$")
 # temperature readings of 38 C / 100.4 F and more (not ages or weights)
 _UNIT_AFTER = r"(?!\s*(?:kg|kilo|lb|pound|cm|mm|mg|ml|%|year|yr|ans|an\b|ano|week|semaine|dose))"
 _TEMPERATURES = [
@@ -54,6 +58,10 @@ _TEMPERATURES = [
                rf"(?:3[89]|4[0-2]|10[0-6])\b{_UNIT_AFTER}"),
 ]
 
+# the "if ..." or "when ..." part of a sentence, up to its next comma
+_CONDITION = re.compile(r"\b(?:if|whenever|in case|while|si|quand|lorsque|au cas ou|en cas d|"
+                        r"pendant que|cuando|en caso de|por si|mientras)\b[^,;:.?!]*")
+_NORMAL_TEMPERATURE = re.compile(r"\b(?:3[56][.,]\d|37[.,][0-7]|9[6-9][.,]\d)\b")
 # -- told as now? -------------------------------------------------------------------------
 _PAST_TIME = re.compile(
     r"\b(?:(?:a (?:few|couple of|couple) |many |several |\d+ |one |two |three |four |five |six |"
@@ -65,31 +73,49 @@ _PAST_TIME = re.compile(
     r"en (?:19|20)\d\d|hace (?:\d+|un|una|dos|tres|unos|unas|varios|varias|algunos|algunas) "
     r"(?:anos?|meses|mes|semanas?)|el ano pasado|el mes pasado|de (?:petite?|nina|nino)|"
     r"(?:january|february|march|april|june|july|august|september|october|november|"
-    r"december) (?:19|20)\d\d)\b")
+    r"december) (?:19|20)\d\d|(?:summers?|winters?|springs?|falls?|autumns?|christmases) ago|"
+    r"(?:in|en) (?:january|february|march|april|june|july|august|september|october|november|"
+    r"december|janvier|fevrier|mars|avril|juin|juillet|aout|septembre|octobre|novembre|"
+    r"decembre|enero|febrero|marzo|abril|junio|julio|agosto|septiembre|octubre|noviembre|"
+    r"diciembre)|hace (?:meses|anos|semanas)|il y a des (?:mois|annees|semaines)|"
+    r"the first time|la premiere fois|la primera vez|during (?:her|his|my) first)\b")
 _PAST_TENSE = re.compile(
     r"\b(?:had|was|were|did|died|passed away|attempted|fainted|lost|suffered|collapsed|fell|broke|"
     r"went|got|spent|took|gave|tried|thought|felt|needed|ended|ended up|\w{3,}ed|a eu|avait|"
-    r"etait|a fait|est tombee?|a ete|tuvo|fue|estuvo|se cayo|habia|hizo)\b")
+    r"etait|a fait|ai fait|ai eu|ai ete|est tombee?|suis tombee?|a ete|avais|tuvo|tuve|fue|"
+    r"estuvo|se cayo|me cai|habia|hizo|internaron|me fracture|se fracturo|pase|paso)\b")
 _NOW = re.compile(
-    r"\b(?:now|right now|today|tonight|this (?:morning|afternoon|evening|week)|since|currently|"
+    r"\b(?:now|right now|today|tonight|this (?:morning|afternoon|evening|week)|"
+    r"(?<!ever )since(?! then)(?=\s\w)|currently|"
     r"at the moment|still|again|keeps?|getting worse|worse|hours?|minutes?|just|yesterday|"
-    r"last night|ongoing|suddenly|maintenant|aujourd hui|ce soir|ce matin|depuis|en ce moment|"
-    r"encore|toujours|vient de|soudain\w*|ahora|hoy|esta (?:noche|manana|tarde)|desde|todavia|"
+    r"last night|ongoing|suddenly|maintenant|aujourd hui|ce soir|ce matin|"
+    r"depuis(?! lors)(?=\s\w)|en ce moment|"
+    r"encore|toujours|vient de|soudain\w*|ahora|hoy|esta (?:noche|manana|tarde)|"
+    r"desde(?! entonces)(?=\s\w)|todavia|"
     r"sigue|acaba de|de repente|ayer|anoche)\b")
 _PRESENT = re.compile(
     r"\b(?:is|are|am|has|have|cant|cannot|wont|doesnt|isnt|feels?|hurts?|looks?|seems?|m|"
     r"keeps?|tiene|tengo|esta|estoy|puede|siente|sont|suis|peut|sent)\b")
 # asked in general or as a hypothetical: "what if she gets a fever?", "is chest pain common?"
 _HYPOTHETICAL = re.compile(
-    r"\b(?:if|what if|in case|whether|watch (?:out )?for|look out for|signs? of|symptoms? of|"
+    r"\b(?:whether|watch (?:out )?for|look out for|signs? of|symptoms? of|"
     r"warning signs?|is it normal|is it common|common|side effects?|risks?|chances? of|"
     r"can \w+(?: \w+)? cause|could \w+(?: \w+)? cause|does \w+(?: \w+)? cause|cause|causes|"
     r"prevent|avoid|worry about|can (?:you|one|people|patients|someone|a person) (?:have|get)|"
-    r"is it possible|when (?:should|do|to) (?:i |we |you )?(?:call|go|worry|seek)|"
-    r"how (?:do|would|will) (?:i|we|you) know|what happens|si (?:elle|il|je|j|on|vous|tu)|"
-    r"en cas de|au cas ou|effets? secondaires?|risque|que faire si|quoi faire si|"
-    r"efectos? secundarios?|riesgo|en caso de|que hacer si|por si|si (?:tiene|tengo|le|me|ella|el))"
-    r"\b")
+    r"is it possible|peut (?:\w+ ){0,10}(?:donner|causer|provoquer|entrainer)|"
+    r"puede (?:\w+ ){0,10}(?:causar|dar|provocar)|counts? as|considered (?:a |an )?|"
+    r"what (?:is|are) (?:a|an) |^what (?:is|are) (?:the )?\w+$|"
+    r"what does \w+(?: \w+)? mean|define|definition|qu est ce que|c est quoi|que es|que son|"
+    r"just (?:planning|want to be prepared|in case)|to be prepared|planning ahead|"
+    r"when (?:should|do|to) (?:i |we |you )?(?:call|go|worry|seek)|"
+    r"how (?:do|would|will) (?:i|we|you) know|what happens|effets? secondaires?|risque|"
+    r"efectos? secundarios?|riesgo)\b")
+# a condition: the clause it opens and the rest of the sentence are hypothetical ("she screams
+# if we move it" keeps what comes before)
+_CONDITIONAL = re.compile(
+    r"\b(?:(?<!sure )(?<!know )(?<!wonder )(?<!idea )if|what if|in case|whenever|"
+    r"si (?:elle|il|je|j|on|vous|tu|tiene|tengo|le|me|ella|el)|"
+    r"en cas de|au cas ou|que faire si|quoi faire si|en caso de|que hacer si|por si)\b")
 # ... unless it also says something is happening ("she has a fever, is that a side effect?")
 _STATEMENT = re.compile(
     r"(?<!\bif )(?<!\bwhen )(?<!\bsi )(?<!\bwhether )\b(?:i|she|he|we|they|my \w+|her \w+|"
@@ -127,6 +153,7 @@ class Concept:
     pattern: re.Pattern[str]
     exceptions: re.Pattern[str] | None
     context: bool
+    negatable: bool = True
 
 
 @dataclass(frozen=True)
@@ -135,13 +162,16 @@ class Condition:
     reply: str
     when: tuple[frozenset[str], ...]
     always_now: bool = False
+    unless: frozenset[str] = frozenset()  # found with them, the condition does not hold
 
 
 def normalize(folded: str) -> str:
-    """Words only: temperature readings become "hightemp", "can't" becomes "cant", other
-    apostrophes and signs split words."""
+    """Words only: temperature readings become "hightemp" (38 C / 100.4 F and more) or
+    "normaltemp" (35.5-37.7 C, 96-99.9 F), "can't" becomes "cant", other apostrophes and signs
+    split words."""
     for pattern in _TEMPERATURES:
         folded = pattern.sub(" hightemp ", folded)
+    folded = _NORMAL_TEMPERATURE.sub(" normaltemp ", folded)
     folded = folded.replace("n't", "nt").replace("n'", "n ")
     folded = re.sub(r"[^a-z0-9]+", " ", folded).strip()
     return _SELF.sub(r"\1self", folded)
@@ -156,6 +186,8 @@ def _term_regex(term: str) -> str:
             out.append(" " if token else "")
         elif token in "()|?":
             out.append({"(": "(?:", ")": ")", "|": "|", "?": "?"}[token])
+        elif token == "_":  # any one word
+            out.append("[a-z0-9]+")
         else:
             word = re.sub(r"[^a-z0-9*]+", " ", token.replace("'", " ")).strip()
             out.append(re.escape(word).replace(r"\*", "[a-z0-9]*").replace(r"\ ", " "))
@@ -178,42 +210,72 @@ def _vocabulary() -> tuple[tuple[Concept, ...], tuple[Condition, ...], tuple[str
         terms = [t for lang in ("en", "fr", "es") for t in spec.get(lang, [])]
         concepts.append(Concept(name, _compile(terms),
                                 _compile(spec["except"]) if spec.get("except") else None,
-                                bool(spec.get("context"))))
-        words |= {w for t in terms for w in re.findall(r"[a-z]{4,}", fold(t).replace("*", ""))}
+                                bool(spec.get("context")), spec.get("negatable", True)))
+        # whole words only: a stem ("demang*") is no word to correct "demain" to
+        words |= {w for t in terms for w in re.findall(r"[a-z*]{4,}", fold(t)) if "*" not in w}
     words |= set(data.get("spelling", []))
     conditions = tuple(
         Condition(name, spec["reply"], tuple(frozenset(alt) for alt in spec["when"]),
-                  bool(spec.get("always_now")))
+                  bool(spec.get("always_now")), frozenset(spec.get("unless", [])))
         for name, spec in data["conditions"].items())
     known = {c.name for c in concepts}
     for condition in conditions:
-        for alt in condition.when:
+        for alt in (*condition.when, condition.unless):
             if alt - known:
                 raise ValueError(f"emergency.yaml: {condition.name} uses unknown {alt - known}")
     return tuple(concepts), conditions, tuple(sorted(words))
 
 
 def clauses(folded: str) -> list[Clause]:
-    """The message cut into sentences and clauses, each marked as told now or not: history
-    (a past date, a past tense, nothing of now) and general or hypothetical questions
-    ("what if she gets a fever?") are not now; anything uncertain is."""
+    """The message cut into sentences and clauses, each marked as told now or not.
+
+    A sentence with a past date and a past tense and nothing of now is history; one that asks
+    in general or in a hypothetical ("what if she gets a fever?", "what counts as a fever?")
+    and says nothing is happening is not now either; a fragment with no verb ("a fever of 39
+    ten days after the second cycle") is told like the sentence before it. Inside a sentence,
+    a clause with a past date and nothing of now is history, and a clause that says now is now.
+    Anything else, uncertain included, counts as now."""
     out: list[Clause] = []
+    previous = "now"
     for number, sentence in enumerate(s for s in _SENTENCE_END.split(folded) if s.strip()):
         normal = normalize(sentence)
-        hypothetical = bool(_HYPOTHETICAL.search(normal)) and not (
-            _STATEMENT.search(normal) or _UNCERTAIN.search(normal) or _NOW.search(normal))
-        status: bool | None = None
+        # what the sentence states, its "if ..." and "when ..." parts left out
+        stated = normalize(_CONDITION.sub(" ", sentence))
+        now = bool(_NOW.search(stated) or _UNCERTAIN.search(normal))
+        present = bool(_PRESENT.search(stated) or _STATEMENT.search(stated))
+        if _HYPOTHETICAL.search(normal) and not (now or _STATEMENT.search(stated)):
+            status = "hypothetical"  # asked in general
+        elif _PAST_TIME.search(normal) and _PAST_TENSE.search(normal) and not (now or present):
+            status = "history"
+        elif not (now or present) and (previous == "history" or not _PAST_TENSE.search(normal)):
+            # a fragment, or a story in the past tense going on from a dated one ("in 2022 it
+            # came back. a ct picked up a small clot."): told like the sentence before it
+            status = previous
+        else:
+            status = "now"
+        previous = status
+        conditional, before = False, None
         for piece in (normalize(p) for p in _CLAUSE_END.split(sentence)):
             if not piece:
                 continue
+            states = bool(_STATEMENT.search(piece) or _PRESENT.search(piece))
+            if _CONDITIONAL.search(piece):
+                conditional = True
+            elif states:
+                conditional = False  # "not sure if it matters, but her face looks droopy"
             if _NOW.search(piece) or _UNCERTAIN.search(piece):
-                status = True
+                told = status != "hypothetical" or bool(_STATEMENT.search(piece))
             elif _PAST_TIME.search(piece) and _PAST_TENSE.search(piece) \
                     and not _PRESENT.search(piece):
-                status = False  # history
-            elif status is None or _PRESENT.search(piece):
-                status = True  # an unmarked clause is told like the one before it
-            out.append(Clause(piece, number, status and not hypothetical))
+                told = False  # history told inside a sentence about now
+            elif conditional:
+                told = False
+            elif states or before is None:
+                told = status == "now"
+            else:
+                told = before  # "she fell last year and broke her wrist": like the one before
+            before = told
+            out.append(Clause(piece, number, told))
     return out
 
 
@@ -229,20 +291,24 @@ class EmergencyRules:
             masked = concept.exceptions.sub(" _ ", text) if concept.exceptions else text
             for match in concept.pattern.finditer(masked):
                 before = masked[:match.start()]
-                if _NEGATORS.search(before[-30:]) and not _NO_LONGER.search(before[-30:]):
+                if concept.negatable and _NEGATORS.search(before[-40:]):
                     continue  # "no fever", "sin fiebre", "pas de frissons"
                 found.add(concept.name)
                 break
         return found
 
-    def find(self, folded: str, known_words: set[str] | frozenset[str]) -> list[EmergencyFinding]:
-        """Every condition the message describes, most urgent reply first."""
-        # the clauses of the text as typed, each read as typed and with its misspellings
-        # corrected ("feaver" -> "fever")
-        parts = clauses(folded)
-        found = [self._found(c.text) | self._found(normalize(correct(c.text, known_words,
-                                                                      self.words)))
-                 for c in parts]
+    def find(self, folded: str, known_words: set[str] | frozenset[str],
+             language: str = "en") -> list[EmergencyFinding]:
+        """Every condition the message describes, most urgent reply first. Misspellings are
+        corrected in English only: French and Spanish words are not English typos."""
+        # the clauses of the text with its misspellings corrected ("feaver" -> "fever",
+        # "sudenly" -> "suddenly"), each read both ways
+        parts = clauses(correct_in_place(folded, known_words, self.words)
+                        if language == "en" else folded)
+        raw = clauses(folded)
+        found = [self._found(c.text) for c in parts]
+        if len(raw) == len(parts):
+            found = [f | self._found(r.text) for f, r in zip(found, raw, strict=True)]
         for i in range(1, len(parts)):  # "a seizure years ago and another one just now"
             if parts[i].now and _AGAIN.search(parts[i].text):
                 found[i] |= found[i - 1]
@@ -256,7 +322,7 @@ class EmergencyRules:
                 told = set().union(*(found[i] for i in window
                                      if condition.always_now or parts[i].now))
                 told |= context
-                if any(alt <= told for alt in condition.when):
+                if any(alt <= told for alt in condition.when) and not condition.unless & told:
                     findings[condition.name] = EmergencyFinding(condition.name, condition.reply,
                                                                 "rules")
                     break

@@ -194,13 +194,14 @@ class InputRails:
         # lung cancer treated?" asks about another cancer
         return not (flag == "context" and _SPREAD.search(text) and _SITE.match(asked.group(0)))
 
-    def screen(self, text: str, known_words: set[str]) -> Screening:
-        """Run every input rail on ``text`` (the person's message, markup already kept)."""
+    def screen(self, text: str, known_words: set[str], language: str = "en") -> Screening:
+        """Run every input rail on ``text`` (the person's message, markup already kept), in
+        ``language`` (en, fr, es)."""
         cleaned = self.strip_markup(text)
         whole = fold(cleaned)
         screening = Screening(cleaned=cleaned)
         # Emergencies are looked for in the whole message, instructions included: recall first
-        screening.emergencies = self.emergency.find(whole, known_words)
+        screening.emergencies = self.emergency.find(whole, known_words, language)
         screening.emergency = first_reply(screening.emergencies)
         rest = whole
         for pattern in self.injection:

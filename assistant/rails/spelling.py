@@ -13,16 +13,23 @@ _WORD = re.compile(r"[a-z0-9']+")
 
 def correct(folded: str, known: Collection[str], targets: Sequence[str],
             shortest: int = 4) -> str:
-    """The text with misspelt words replaced by the nearest target word, leaving words of the
-    page, common English words and words under ``shortest`` letters alone."""
-    out = []
-    for word in _WORD.findall(folded):
-        if len(word) >= shortest and word not in known and word not in targets:
-            match = process.extractOne(word, targets, scorer=fuzz.ratio, score_cutoff=80)
-            # a typo keeps the first letter ("infusion" is not "confusion") and is at most two
-            # edits away (the French "pensant" is not "pregnant")
-            if (match and match[0][0] == word[0]
-                    and DamerauLevenshtein.distance(word, match[0]) <= 2):
-                word = match[0]
-        out.append(word)
-    return " ".join(out)
+    """The words of the text with misspelt ones replaced by the nearest target word, leaving
+    words of the page, common English words and words under ``shortest`` letters alone."""
+    return " ".join(_nearest(w, known, targets, shortest) for w in _WORD.findall(folded))
+
+
+def correct_in_place(folded: str, known: Collection[str], targets: Sequence[str],
+                     shortest: int = 4) -> str:
+    """As ``correct``, keeping the punctuation and spacing of the text."""
+    return _WORD.sub(lambda m: _nearest(m.group(0), known, targets, shortest), folded)
+
+
+def _nearest(word: str, known: Collection[str], targets: Sequence[str], shortest: int) -> str:
+    if len(word) >= shortest and word not in known and word not in targets:
+        match = process.extractOne(word, targets, scorer=fuzz.ratio, score_cutoff=80)
+        # a typo keeps the first letter ("infusion" is not "confusion") and is at most two
+        # edits away (the French "pensant" is not "pregnant")
+        if (match and match[0][0] == word[0]
+                and DamerauLevenshtein.distance(word, match[0]) <= 2):
+            return str(match[0])
+    return word
