@@ -42,7 +42,9 @@ _NEGATORS = re.compile(r"(?:\b(?:no|without|sans|sin|never|jamais|nunca|denies|a
                        r"not planning to|not going to|never thought (?:of|about)|no thoughts of|"
                        r"not having|not feeling|ne pense pas a|no pienso en|nothing|rien de|"
                        r"nada|plus de|plus eu de|pas eu de|no ha tenido|no he tenido|no more|"
-                       r"no longer has|no longer have)\s+)(?:\w+\s+)?$")
+                       r"no longer has|no longer have)\s+)"
+                       # "no numbness or weakness", "ni fievre ni frissons"
+                       r"(?:\w+\s+(?:or|nor|ni|ou|o|and)\s+)?(?:\w+\s+)?$")
 _AGAIN = re.compile(r"\b(?:another|again|once more|une autre|un autre|encore une|otra vez|otro|"
                     r"otra|de nuevo)\b")
 _SELF = re.compile(r"\b(my|her|him|your|it) self\b")
@@ -78,7 +80,10 @@ _PAST_TIME = re.compile(
     r"december|janvier|fevrier|mars|avril|juin|juillet|aout|septembre|octobre|novembre|"
     r"decembre|enero|febrero|marzo|abril|junio|julio|agosto|septiembre|octubre|noviembre|"
     r"diciembre)|hace (?:meses|anos|semanas)|il y a des (?:mois|annees|semaines)|"
-    r"the first time|la premiere fois|la primera vez|during (?:her|his|my) first)\b")
+    r"the first time|la premiere fois|la primera vez|during (?:her|his|my) first|"
+    r"of (?:19|20)\d\d|last (?:cycle|round|treatment|infusion|session|course)|"
+    r"(?:previous|prior) (?:cycle|round|treatment)|\w+ derniere?|(?:el|la) \w+ pasad[oa]|"
+    r"au dernier (?:cycle|traitement)|en el ultimo ciclo)\b")
 _PAST_TENSE = re.compile(
     r"\b(?:had|was|were|did|died|passed away|attempted|fainted|lost|suffered|collapsed|fell|broke|"
     r"went|got|spent|took|gave|tried|thought|felt|needed|ended|ended up|\w{3,}ed|a eu|avait|"
@@ -120,7 +125,9 @@ _CONDITIONAL = re.compile(
 _STATEMENT = re.compile(
     r"(?<!\bif )(?<!\bwhen )(?<!\bsi )(?<!\bwhether )\b(?:i|she|he|we|they|my \w+|her \w+|"
     r"his \w+|mom|mum|dad|mother|father|husband|wife)(?: \w+)? (?:have|has|am|is|are|feel|feels|"
-    r"cant|keeps|got|s|m|ve)\b|(?<!\bsi )\b(?:j ai|elle a|il a|elle est|il est|je suis|tengo|"
+    r"cant|keeps|got|s|m|ve)\b|(?<!\bsi )\b(?:(?:j ai|elle a|il a)(?! (?:ete|eu|fait|pris|dit|"
+    r"\w{3,}e|\w{3,}ee)\b)|(?:elle est|il est|je suis)(?! (?:tombee?|redevenue?|allee?|"
+    r"partie?|sortie?|rentree?|venue?|restee?|revenue?|devenue?|passee?|retournee?)\b)|tengo|"
     r"tiene|estoy|esta|me duele|le duele)\b")
 _UNCERTAIN = re.compile(
     r"\b(?:not sure if|dont know if|no idea if|wonder(?:ing)? if|could (?:this|it|that) be|"
@@ -233,7 +240,8 @@ def clauses(folded: str) -> list[Clause]:
     in general or in a hypothetical ("what if she gets a fever?", "what counts as a fever?")
     and says nothing is happening is not now either; a fragment with no verb ("a fever of 39
     ten days after the second cycle") is told like the sentence before it. Inside a sentence,
-    a clause with a past date and nothing of now is history, and a clause that says now is now.
+    a clause with a past date and nothing of now is history (and so are the clauses after it
+    that say nothing of their own), and a clause that says now is now.
     Anything else, uncertain included, counts as now."""
     out: list[Clause] = []
     previous = "now"
@@ -265,9 +273,8 @@ def clauses(folded: str) -> list[Clause]:
                 conditional = False  # "not sure if it matters, but her face looks droopy"
             if _NOW.search(piece) or _UNCERTAIN.search(piece):
                 told = status != "hypothetical" or bool(_STATEMENT.search(piece))
-            elif _PAST_TIME.search(piece) and _PAST_TENSE.search(piece) \
-                    and not _PRESENT.search(piece):
-                told = False  # history told inside a sentence about now
+            elif _PAST_TIME.search(piece) and not _PRESENT.search(piece):
+                told = False  # history inside a sentence about now ("l'automne dernier, ...")
             elif conditional:
                 told = False
             elif states or before is None:
