@@ -29,6 +29,9 @@ REPLY_ORDER = ("suicide", "general", "fever")
 # raise an alarm: as low as the ordinary rows of the question files allow (they stay under 1%
 # false alarms; README "Emergencies" gives the figures)
 BACKSTOP_MARGIN = 0.22
+# ... lower for thoughts of suicide, whose words have no end and whose target is every one
+# (it costs one false alarm on the 1,674 ordinary rows of the question files)
+SUICIDE_MARGIN = 0.12
 # the backstop compares at most this many pieces of a message (a few thousand words); the
 # concept rules read all of it
 MAX_PIECES = 400
@@ -47,6 +50,11 @@ _NEGATORS = re.compile(r"(?:\b(?:no|without|sans|sin|never|jamais|nunca|denies|a
                        r"(?:\w+\s+(?:or|nor|ni|ou|o|and)\s+)?(?:\w+\s+)?$")
 _AGAIN = re.compile(r"\b(?:another|again|once more|une autre|un autre|encore une|otra vez|otro|"
                     r"otra|de nuevo)\b")
+# "i'm not thinking of hurting myself": said, it is no crisis for the backstop (the rules read
+# the same words through their negation)
+_DENIAL = re.compile(r"\b(?:not thinking (?:of|about)|not suicidal|no thoughts of|never thought "
+                     r"(?:of|about)|not going to hurt|ne pense pas a|je ne suis pas suicidaire|"
+                     r"no pienso en|no estoy pensando en)\b")
 _SELF = re.compile(r"\b(my|her|him|your|it) self\b")
 # temperature readings of 38 C / 100.4 F and more (not ages or weights)
 _UNIT_AFTER = r"(?!\s*(?:kg|kilo|lb|pound|cm|mm|mg|ml|%|year|yr|ans|an\b|ano|week|semaine|dose))"
@@ -81,7 +89,9 @@ _PAST_TIME = re.compile(
     r"decembre|enero|febrero|marzo|abril|junio|julio|agosto|septiembre|octubre|noviembre|"
     r"diciembre)|hace (?:meses|anos|semanas)|il y a des (?:mois|annees|semaines)|"
     r"the first time|la premiere fois|la primera vez|during (?:her|his|my) first|"
-    r"of (?:19|20)\d\d|last (?:cycle|round|treatment|infusion|session|course)|"
+    r"of (?:19|20)\d\d|(?:in |on )?may (?:19|20)\d\d|"
+    r"on (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* \d{1,2}|"
+    r"last (?:cycle|round|treatment|infusion|session|course)|"
     r"(?:previous|prior) (?:cycle|round|treatment)|\w+ derniere?|(?:el|la) \w+ pasad[oa]|"
     r"au dernier (?:cycle|traitement)|en el ultimo ciclo)\b")
 _PAST_TENSE = re.compile(
@@ -99,7 +109,7 @@ _NOW = re.compile(
     r"desde(?! entonces)(?=\s\w)|todavia|"
     r"sigue|acaba de|de repente|ayer|anoche)\b")
 _PRESENT = re.compile(
-    r"\b(?:is|are|am|has|have|cant|cannot|wont|doesnt|isnt|feels?|hurts?|looks?|seems?|m|"
+    r"\b(?:is|are|am|has|(?<!did )have|cant|cannot|wont|doesnt|isnt|feels?|hurts?|looks?|seems?|m|"
     r"keeps?|tiene|tengo|esta|estoy|puede|siente|sont|suis|peut|sent)\b")
 # asked in general or as a hypothetical: "what if she gets a fever?", "is chest pain common?"
 _HYPOTHETICAL = re.compile(
@@ -109,7 +119,7 @@ _HYPOTHETICAL = re.compile(
     r"prevent|avoid|worry about|can (?:you|one|people|patients|someone|a person) (?:have|get)|"
     r"is it possible|peut (?:\w+ ){0,10}(?:donner|causer|provoquer|entrainer)|"
     r"puede (?:\w+ ){0,10}(?:causar|dar|provocar)|counts? as|considered (?:a |an )?|"
-    r"what (?:is|are) (?:a|an) |^what (?:is|are) (?:the )?\w+$|"
+    r"what (?:is|are) (?:a|an) |^what (?:is|are) (?:the )?\w+(?: and| or|$)|"
     r"what does \w+(?: \w+)? mean|define|definition|qu est ce que|c est quoi|que es|que son|"
     r"just (?:planning|want to be prepared|in case)|to be prepared|planning ahead|"
     r"when (?:should|do|to) (?:i |we |you )?(?:call|go|worry|seek)|"
@@ -119,13 +129,13 @@ _HYPOTHETICAL = re.compile(
 # if we move it" keeps what comes before)
 _CONDITIONAL = re.compile(
     r"\b(?:(?<!sure )(?<!know )(?<!wonder )(?<!idea )if|what if|in case|whenever|"
-    r"si (?:elle|il|je|j|on|vous|tu|tiene|tengo|le|me|ella|el)|"
+    r"si (?:jamais|ma|mon|mi|su|sa|son|elle|il|je|j|on|vous|tu|tiene|tengo|le|me|ella|el)|"
     r"en cas de|au cas ou|que faire si|quoi faire si|en caso de|que hacer si|por si)\b")
 # ... unless it also says something is happening ("she has a fever, is that a side effect?")
 _STATEMENT = re.compile(
     r"(?<!\bif )(?<!\bwhen )(?<!\bsi )(?<!\bwhether )\b(?:i|she|he|we|they|my \w+|her \w+|"
     r"his \w+|mom|mum|dad|mother|father|husband|wife)(?: \w+)? (?:have|has|am|is|are|feel|feels|"
-    r"cant|keeps|got|s|m|ve)\b|(?<!\bsi )\b(?:(?:j ai|elle a|il a)(?! (?:ete|eu|fait|pris|dit|"
+    r"cant|keeps|s|m|ve)\b|(?<!\bsi )\b(?:(?:j ai|elle a|il a)(?! (?:ete|eu|fait|pris|dit|"
     r"\w{3,}e|\w{3,}ee)\b)|(?:elle est|il est|je suis)(?! (?:tombee?|redevenue?|allee?|"
     r"partie?|sortie?|rentree?|venue?|restee?|revenue?|devenue?|passee?|retournee?)\b)|tengo|"
     r"tiene|estoy|esta|me duele|le duele)\b")
@@ -428,9 +438,11 @@ class EmergencyBackstop:
     def find(self, folded: str, language: str) -> list[EmergencyFinding]:
         pieces = self.pieces(folded, language)
         findings: dict[str, EmergencyFinding] = {}
-        for (_, now), (condition, margin) in zip(
+        for (text, now), (condition, margin) in zip(
                 pieces, self.score([text for text, _ in pieces]), strict=True):
-            if margin >= self.threshold and (now or condition == "suicide"):
+            suicide = condition == "suicide" and not _DENIAL.search(text)
+            needed = min(self.threshold, SUICIDE_MARGIN) if suicide else self.threshold
+            if margin >= needed and (now or suicide):
                 reply = "suicide" if condition == "suicide" else (
                     "fever" if condition == "fever_chemo" else "general")
                 findings.setdefault(condition, EmergencyFinding(condition, reply, "backstop"))
