@@ -54,7 +54,11 @@ _AGAIN = re.compile(r"\b(?:another|again|once more|une autre|un autre|encore une
 # the same words through their negation)
 _DENIAL = re.compile(r"\b(?:not thinking (?:of|about)|not suicidal|no thoughts of|never thought "
                      r"(?:of|about)|not going to hurt|ne pense pas a|je ne suis pas suicidaire|"
-                     r"no pienso en|no estoy pensando en)\b")
+                     r"no pienso en|no estoy pensando en|not in danger|i m safe|i am safe|"
+                     r"pas en danger|no estoy en peligro)\b")
+# a clause about a pet ("our dog had a seizure") is not about a person
+_ANIMAL = re.compile(r"\b(?:dog|dogs|cat|cats|pet|puppy|kitten|chien|chienne|chat|chatte|perro|"
+                     r"perra|gato|gata|mascota)\b")
 _SELF = re.compile(r"\b(my|her|him|your|it) self\b")
 # temperature readings of 38 C / 100.4 F and more (not ages or weights)
 _UNIT_AFTER = r"(?!\s*(?:kg|kilo|lb|pound|cm|mm|mg|ml|%|year|yr|ans|an\b|ano|week|semaine|dose))"
@@ -92,7 +96,9 @@ _PAST_TIME = re.compile(
     r"of (?:19|20)\d\d|(?:in |on )?may (?:19|20)\d\d|"
     r"on (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* \d{1,2}|"
     r"last (?:cycle|round|treatment|infusion|session|course)|"
-    r"(?:previous|prior) (?:cycle|round|treatment)|\w+ derniere?|(?:el|la) \w+ pasad[oa]|"
+    r"(?:previous|prior) (?:cycle|round|treatment)|\w+ derniere?|\w+ passee?|"
+    r"(?:el|la) \w+ pasad[oa]|in (?:late|early|mid) (?:19|20)\d\d|(?:fin|debut) (?:19|20)\d\d|"
+    r"a (?:finales|principios) de (?:19|20)\d\d|"
     r"au dernier (?:cycle|traitement)|en el ultimo ciclo)\b")
 _PAST_TENSE = re.compile(
     r"\b(?:had|was|were|did|died|passed away|attempted|fainted|lost|suffered|collapsed|fell|broke|"
@@ -119,7 +125,7 @@ _HYPOTHETICAL = re.compile(
     r"prevent|avoid|worry about|can (?:you|one|people|patients|someone|a person) (?:have|get)|"
     r"is it possible|peut (?:\w+ ){0,10}(?:donner|causer|provoquer|entrainer)|"
     r"puede (?:\w+ ){0,10}(?:causar|dar|provocar)|counts? as|considered (?:a |an )?|"
-    r"what (?:is|are) (?:a|an) |^what (?:is|are) (?:the )?\w+(?: and| or|$)|"
+    r"what (?:is|are) (?:a|an) |^what (?:is|are) (?:the )?\w+(?: \w+)?(?: and| or|$)|"
     r"what does \w+(?: \w+)? mean|define|definition|qu est ce que|c est quoi|que es|que son|"
     r"just (?:planning|want to be prepared|in case)|to be prepared|planning ahead|"
     r"when (?:should|do|to) (?:i |we |you )?(?:call|go|worry|seek)|"
@@ -129,7 +135,7 @@ _HYPOTHETICAL = re.compile(
 # if we move it" keeps what comes before)
 _CONDITIONAL = re.compile(
     r"\b(?:(?<!sure )(?<!know )(?<!wonder )(?<!idea )if|what if|in case|whenever|"
-    r"si (?:jamais|ma|mon|mi|su|sa|son|elle|il|je|j|on|vous|tu|tiene|tengo|le|me|ella|el)|"
+    r"si (?!oui\b|non\b|no\b)\w+|"
     r"en cas de|au cas ou|que faire si|quoi faire si|en caso de|que hacer si|por si)\b")
 # ... unless it also says something is happening ("she has a fever, is that a side effect?")
 _STATEMENT = re.compile(
@@ -281,7 +287,9 @@ def clauses(folded: str) -> list[Clause]:
                 conditional = True
             elif states:
                 conditional = False  # "not sure if it matters, but her face looks droopy"
-            if _NOW.search(piece) or _UNCERTAIN.search(piece):
+            if _ANIMAL.search(piece):
+                told = False
+            elif _NOW.search(piece) or _UNCERTAIN.search(piece):
                 told = status != "hypothetical" or bool(_STATEMENT.search(piece))
             elif _PAST_TIME.search(piece) and not _PRESENT.search(piece):
                 told = False  # history inside a sentence about now ("l'automne dernier, ...")
@@ -326,6 +334,14 @@ class EmergencyRules:
         found = [self._found(c.text) for c in parts]
         if len(raw) == len(parts):
             found = [f | self._found(r.text) for f, r in zip(found, raw, strict=True)]
+        # a term that runs across clauses ("go to sleep and not wake up") counts in each
+        # clause of its sentence
+        for number in {c.sentence for c in parts}:
+            members = [i for i, c in enumerate(parts) if c.sentence == number]
+            whole = self._found(" ".join(parts[i].text for i in members))
+            extra = whole - set().union(*(found[i] for i in members))
+            for i in members:
+                found[i] |= extra
         for i in range(1, len(parts)):  # "a seizure years ago and another one just now"
             if parts[i].now and _AGAIN.search(parts[i].text):
                 found[i] |= found[i - 1]
@@ -437,10 +453,13 @@ class EmergencyBackstop:
 
     def find(self, folded: str, language: str) -> list[EmergencyFinding]:
         pieces = self.pieces(folded, language)
+        denied = bool(_DENIAL.search(normalize(folded)))
         findings: dict[str, EmergencyFinding] = {}
-        for (text, now), (condition, margin) in zip(
+        for (_, now), (condition, margin) in zip(
                 pieces, self.score([text for text, _ in pieces]), strict=True):
-            suicide = condition == "suicide" and not _DENIAL.search(text)
+            suicide = condition == "suicide"
+            if suicide and denied:
+                continue  # the rules still read the words themselves
             needed = min(self.threshold, SUICIDE_MARGIN) if suicide else self.threshold
             if margin >= needed and (now or suicide):
                 reply = "suicide" if condition == "suicide" else (
