@@ -61,9 +61,10 @@ def emergency_banner(answer: Answer | None) -> str:
     """An alert banner for an emergency answer; empty for any other answer."""
     if answer is None or answer.kind != "emergency":
         return ""
-    first, _, rest = answer.text.strip().partition("\n")
-    headline = html.escape(first.strip().strip("*").strip())
-    detail = html.escape(" ".join(line.strip() for line in rest.splitlines() if line.strip()))
+    # the urgent message and the line after it; the answer to the rest stays in the chat
+    first, *rest = answer.text.strip().split("\n\n")
+    headline = html.escape(" ".join(first.split()).strip("*").strip())
+    detail = html.escape(" ".join(rest[0].split()) if rest else "")
     return (
         '<div class="emergency-banner" role="alert" aria-live="assertive">'
         '<span class="emergency-icon" aria-hidden="true">⚠\ufe0e</span>'

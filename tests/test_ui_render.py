@@ -58,6 +58,14 @@ def test_banner_only_for_emergencies(assistant) -> None:  # noqa: ANN001
     assert emergency_banner(assistant.ask("What is Herceptin used for?")) == ""
 
 
+def test_banner_holds_the_urgent_message_not_the_answer_below_it(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("she has a fever of 39 on chemo. also what is herceptin used for?")
+    banner = emergency_banner(answer)
+    assert answer.kind == "emergency" and answer.quotes
+    assert "emergency" in banner.lower() and "healthcare team" in banner
+    assert "Trastuzumab" not in banner and "Trastuzumab" in answer.text
+
+
 def test_sources_highlight_each_quote_in_its_section(assistant) -> None:  # noqa: ANN001
     answer = assistant.ask("What is Herceptin used for?")
     html = sources_html(answer, assistant.documents)
