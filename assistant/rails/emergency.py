@@ -45,7 +45,8 @@ _NEGATORS = re.compile(r"(?:\b(?:no|without|sans|sin|never|jamais|nunca|denies|a
                        r"not planning to|not going to|never thought (?:of|about)|no thoughts of|"
                        r"not having|not feeling|ne pense pas a|no pienso en|nothing|rien de|"
                        r"nada|plus de|plus eu de|pas eu de|no ha tenido|no he tenido|no more|"
-                       r"no longer has|no longer have)\s+)"
+                       r"no longer has|no longer have|"
+                       r"(?:not|never|havent|hasnt) had (?:a single|any|a|an|another))\s+)"
                        # "no numbness or weakness", "ni fievre ni frissons"
                        r"(?:\w+\s+(?:or|nor|ni|ou|o|and)\s+)?(?:\w+\s+)?$")
 _AGAIN = re.compile(r"\b(?:another|again|once more|une autre|un autre|encore une|otra vez|otro|"
@@ -55,10 +56,19 @@ _AGAIN = re.compile(r"\b(?:another|again|once more|une autre|un autre|encore une
 _DENIAL = re.compile(r"\b(?:not thinking (?:of|about)|not suicidal|no thoughts of|never thought "
                      r"(?:of|about)|not going to hurt|ne pense pas a|je ne suis pas suicidaire|"
                      r"no pienso en|no estoy pensando en|not in danger|i m safe|i am safe|"
-                     r"pas en danger|no estoy en peligro)\b")
+                     r"pas en danger|no estoy en peligro|dont want to die|do not want to die|"
+                     r"not (?:scared|afraid) of dying|ne veux pas mourir|no quiero morir\w*|"
+                     r"not giving up on life)\b")
 # a clause about a pet ("our dog had a seizure") is not about a person
 _ANIMAL = re.compile(r"\b(?:dog|dogs|cat|cats|pet|puppy|kitten|chien|chienne|chat|chatte|perro|"
                      r"perra|gato|gata|mascota)\b")
+# ... nor one about fiction ("a character in a show had a seizure"), nor those after it that
+# say nothing of their own
+_FICTION = re.compile(r"\b(?:character|protagonist|personaje|protagonista|personnage|chapter|"
+                      r"capitulo|chapitre|(?:writing|escribiendo|ecris) (?:a|an|una|un|my|mi|mon) "
+                      r"(?:novel|novela|roman|story|historia|book|libro|livre)|"
+                      r"watched (?:a|the) (?:show|movie|film|series|episode)|"
+                      r"in (?:a|the) (?:show|movie|film|series|book))\b")
 _SELF = re.compile(r"\b(my|her|him|your|it) self\b")
 # temperature readings of 38 C / 100.4 F and more (not ages or weights)
 _UNIT_AFTER = r"(?!\s*(?:kg|kilo|lb|pound|cm|mm|mg|ml|%|year|yr|ans|an\b|ano|week|semaine|dose))"
@@ -127,7 +137,8 @@ _HYPOTHETICAL = re.compile(
     r"puede (?:\w+ ){0,10}(?:causar|dar|provocar)|counts? as|considered (?:a |an )?|"
     r"what (?:is|are) (?:a|an) |^what (?:is|are) (?:the )?\w+(?: \w+)?(?: and| or|$)|"
     r"what does \w+(?: \w+)? mean|define|definition|qu est ce que|c est quoi|que es|que son|"
-    r"just (?:planning|want to be prepared|in case)|to be prepared|planning ahead|"
+    r"just (?:planning|want to be prepared|in case)|to be prepared|planning ahead|be ready|"
+    r"ready if|if it (?:ever )?happens|happens again|wouldnt|would it be|"
     r"when (?:should|do|to) (?:i |we |you )?(?:call|go|worry|seek)|"
     r"how (?:do|would|will) (?:i|we|you) know|what happens|effets? secondaires?|risque|"
     r"efectos? secundarios?|riesgo)\b")
@@ -287,7 +298,7 @@ def clauses(folded: str) -> list[Clause]:
                 conditional = True
             elif states:
                 conditional = False  # "not sure if it matters, but her face looks droopy"
-            if _ANIMAL.search(piece):
+            if _ANIMAL.search(piece) or _FICTION.search(piece):
                 told = False
             elif _NOW.search(piece) or _UNCERTAIN.search(piece):
                 told = status != "hypothetical" or bool(_STATEMENT.search(piece))

@@ -26,10 +26,10 @@ def correct_in_place(folded: str, known: Collection[str], targets: Sequence[str]
 
 def _nearest(word: str, known: Collection[str], targets: Sequence[str], shortest: int) -> str:
     if len(word) >= shortest and word not in known and word not in targets:
-        match = process.extractOne(word, targets, scorer=fuzz.ratio, score_cutoff=80)
+        match = process.extractOne(word, targets, scorer=fuzz.ratio, score_cutoff=75)
         # a typo keeps the first letter ("infusion" is not "confusion") and is at most two
-        # edits away (the French "pensant" is not "pregnant")
-        if (match and match[0][0] == word[0]
-                and DamerauLevenshtein.distance(word, match[0]) <= 2):
+        # edits away (the French "pensant" is not "pregnant"), one in a short word ("numm")
+        if (match and match[0][0] == word[0] and DamerauLevenshtein.distance(word, match[0])
+                <= (1 if len(word) <= 5 else 2) and (len(word) <= 5 or match[1] >= 80)):
             return str(match[0])
     return word
