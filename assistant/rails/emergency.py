@@ -376,10 +376,12 @@ class EmergencyRules:
 @dataclass
 class EmergencyBackstop:
     """Nearest examples by MiniLM similarity: plain-language descriptions of each condition
-    (``emergency_examples.tsv``) against ordinary messages that share their words
-    (``emergency_counterexamples.tsv``: past events, worries, mild side effects, idioms, and
-    the ordinary questions of ``intents.tsv``). A piece of a message raises an alarm when it is
-    nearer an emergency than any ordinary message by ``threshold``.
+    (``emergency_examples.tsv``) and the emergencies of the measured blind sets
+    (``emergency_labelled.tsv``), against ordinary messages that share their words
+    (``emergency_counterexamples.tsv``: past events, worries, mild side effects, idioms; the
+    near misses of the measured sets; the ordinary questions of ``intents.tsv``). A piece of a
+    message raises an alarm when it is nearer an emergency than any ordinary message by
+    ``threshold``.
 
     It reads each pair of neighbouring clauses told as now, and a description of suicidal
     thoughts in any tense; it only ever adds an alarm. The question files are not among its
@@ -397,8 +399,10 @@ class EmergencyBackstop:
     negatives: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), dtype=np.float32))
 
     def __post_init__(self) -> None:
-        positives = self._rows("emergency_examples.tsv")
+        labelled = self._rows("emergency_labelled.tsv")
+        positives = self._rows("emergency_examples.tsv") + [r for r in labelled if r[0] != "none"]
         negatives = self._rows("emergency_counterexamples.tsv") + [
+            r for r in labelled if r[0] == "none"] + [
             ("", "en", line.split("\t")[1]) for line in _data("intents.tsv").splitlines()
             if line and line[0] != "#"]
         self.conditions = [condition for condition, _, _ in positives]
