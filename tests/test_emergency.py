@@ -107,19 +107,21 @@ def test_a_long_message_without_an_emergency_is_refused_clearly(assistant) -> No
     assert issubclass(QuestionTooLongError, InvalidQuestionError)
 
 
-def test_the_backstop_adds_alarms_and_never_removes_one(assistant) -> None:
-    backstop = assistant.backstop
-    # a wording no concept rule lists
-    message = "he keeps clutching his chest and sweating buckets"
-    found = backstop.find(fold(message), "en")
+def test_the_backstop_adds_an_alarm_the_rules_miss(assistant) -> None:
+    message = "he keeps clutching his chest and sweating buckets"  # a wording no rule lists
+    assert assistant.rails.emergency.find(fold(message), assistant._known_words) == []
+    found = assistant.backstop.find(fold(message), "en")
     assert found and found[0].source == "backstop"
-    # the rules' alarms stand whatever the backstop says (it is only asked when they are silent)
-    threshold = backstop.threshold
-    try:
-        backstop.threshold = 1.01  # a backstop that never fires
-        assert assistant.ask("he just had a seizure").kind == "emergency"
-    finally:
-        backstop.threshold = threshold
+    assert assistant.ask(message).kind == "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    "What is Herceptin used for?",
+    "which hormonal therapy is given after menopause?",
+    "I'm not thinking of hurting myself, just sad. Is there a counsellor at the cancer centre?",
+])
+def test_the_backstop_stays_silent_on_ordinary_messages(assistant, text: str) -> None:
+    assert assistant.backstop.find(fold(text), "en") == []
 
 
 def test_the_backstop_reads_french_and_spanish(assistant) -> None:

@@ -40,10 +40,13 @@ _SENTENCE_END = re.compile(r"[.!?;\n]+(?=\s|$)|\s[-\u2013\u2014]+\s|\.{2,}")
 _CLAUSE_END = re.compile(r"[,:]|\b(?:and|but|then|so|though|although|while|because|whereas|et|"
                          r"mais|puis|alors|pendant que|parce que|y|pero|mientras|porque|"
                          r"luego|entonces)\b")
+# saying one does not think of it: a negation for the rules, and no crisis for the backstop
+_DENIED_THOUGHTS = (r"not thinking (?:of|about)|never thought (?:of|about)|no thoughts of|"
+                    r"ne pense pas a|no pienso en")
 _NEGATORS = re.compile(r"(?:\b(?:no|without|sans|sin|never|jamais|nunca|denies|aucune?|"
-                       r"ningun[ao]?|not any|free of|pas de|pas d|ni|not thinking (?:of|about)|"
-                       r"not planning to|not going to|never thought (?:of|about)|no thoughts of|"
-                       r"not having|not feeling|ne pense pas a|no pienso en|nothing|rien de|"
+                       r"ningun[ao]?|not any|free of|pas de|pas d|ni|" + _DENIED_THOUGHTS + r"|"
+                       r"not planning to|not going to|"
+                       r"not having|not feeling|nothing|rien de|"
                        r"nada|plus de|plus eu de|pas eu de|no ha tenido|no he tenido|no more|"
                        r"no longer has|no longer have|"
                        r"(?:not|never|havent|hasnt) had (?:a single|any|a|an|another))\s+)"
@@ -51,14 +54,13 @@ _NEGATORS = re.compile(r"(?:\b(?:no|without|sans|sin|never|jamais|nunca|denies|a
                        r"(?:\w+\s+(?:or|nor|ni|ou|o|and)\s+)?(?:\w+\s+)?$")
 _AGAIN = re.compile(r"\b(?:another|again|once more|une autre|un autre|encore une|otra vez|otro|"
                     r"otra|de nuevo)\b")
-# "i'm not thinking of hurting myself": said, it is no crisis for the backstop (the rules read
-# the same words through their negation)
-_DENIAL = re.compile(r"\b(?:not thinking (?:of|about)|not suicidal|no thoughts of|never thought "
-                     r"(?:of|about)|not going to hurt|ne pense pas a|je ne suis pas suicidaire|"
-                     r"no pienso en|no estoy pensando en|not in danger|i m safe|i am safe|"
-                     r"pas en danger|no estoy en peligro|dont want to die|do not want to die|"
-                     r"not (?:scared|afraid) of dying|ne veux pas mourir|no quiero morir\w*|"
-                     r"not giving up on life)\b")
+# "i'm not thinking of hurting myself", "not in danger": said, it is no crisis for the
+# backstop (the rules read the same words through their negation)
+_DENIAL = re.compile(r"\b(?:" + _DENIED_THOUGHTS + r"|not suicidal|not going to hurt|"
+                     r"je ne suis pas suicidaire|no estoy pensando en|not in danger|i m safe|"
+                     r"i am safe|pas en danger|no estoy en peligro|dont want to die|"
+                     r"do not want to die|not (?:scared|afraid) of dying|ne veux pas mourir|"
+                     r"no quiero morir\w*|not giving up on life)\b")
 # a clause about a pet ("our dog had a seizure") is not about a person
 _ANIMAL = re.compile(r"\b(?:dog|dogs|cat|cats|pet|puppy|kitten|chien|chienne|chat|chatte|perro|"
                      r"perra|gato|gata|mascota)\b")
