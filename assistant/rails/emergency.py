@@ -138,7 +138,7 @@ _HYPOTHETICAL = re.compile(
     r"is it possible|peut (?:\w+ ){0,10}(?:donner|causer|provoquer|entrainer)|"
     r"puede (?:\w+ ){0,10}(?:causar|dar|provocar)|counts? as|considered (?:a |an )?|"
     r"what (?:is|are) (?:a|an) |^what (?:is|are) (?:the )?\w+(?: \w+)?(?: and| or|$)|"
-    r"what does \w+(?: \w+)? mean|define|definition|qu est ce que|c est quoi|que es|que son|"
+    r"what (?:does|do) (?:\w+ ){1,5}mean|define|definition|qu est ce que|c est quoi|que es|que son|"
     r"just (?:planning|want to be prepared|in case)|to be prepared|planning ahead|be ready|"
     r"ready if|if it (?:ever )?happens|happens again|wouldnt|would it be|"
     r"when (?:should|do|to) (?:i |we |you )?(?:call|go|worry|seek)|"
