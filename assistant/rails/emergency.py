@@ -62,6 +62,11 @@ _DENIAL = re.compile(r"\b(?:" + _DENIED_THOUGHTS + r"|not suicidal|not going to 
                      r"do not want to die|not (?:scared|afraid) of dying|ne veux pas mourir|"
                      r"no quiero morir\w*|not giving up on life)\b")
 # a clause about a pet ("our dog had a seizure") is not about a person
+# a person the clause is about: after a clause about an animal, a clause that names nobody
+# goes on about the animal ("my dog has been vomiting and had diarrhea since this morning")
+_PERSON = re.compile(r"\b(?:i|im|ive|me|my|she|shes|he|hes|her|his|him|we|our|you|mom|mum|dad|"
+                     r"mother|father|wife|husband|je|j|moi|ma|mon|elle|il|lui|nous|yo|mi|ella|"
+                     r"el|nosotros|mama|papa|maman)\b")
 _ANIMAL = re.compile(r"\b(?:dog|dogs|cat|cats|pet|puppy|kitten|chien|chienne|chat|chatte|perro|"
                      r"perra|gato|gata|mascota)\b")
 # ... nor one about fiction ("a character in a show had a seizure"), nor those after it that
@@ -291,16 +296,17 @@ def clauses(folded: str) -> list[Clause]:
         else:
             status = "now"
         previous = status
-        conditional, before = False, None
+        conditional, before, animal = False, None, False
         for piece in (normalize(p) for p in _CLAUSE_END.split(sentence)):
             if not piece:
                 continue
+            animal = bool(_ANIMAL.search(piece)) or (animal and not _PERSON.search(piece))
             states = bool(_STATEMENT.search(piece) or _PRESENT.search(piece))
             if _CONDITIONAL.search(piece):
                 conditional = True
             elif states:
                 conditional = False  # "not sure if it matters, but her face looks droopy"
-            if _ANIMAL.search(piece) or _FICTION.search(piece):
+            if animal or _FICTION.search(piece):
                 told = False
             elif _NOW.search(piece) or _UNCERTAIN.search(piece):
                 told = status != "hypothetical" or bool(_STATEMENT.search(piece))
