@@ -9,7 +9,7 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.compose import Draft
+from assistant.compose import Draft, PartPlan
 from assistant.corpus import Document, load_corpus
 from assistant.errors import QuestionTooLongError
 from assistant.models import Answer, ChatTurn
@@ -235,10 +235,56 @@ class Assistant:
                                      turn.language, turn.screening, turn.query, turn.hits,
                                      turn.intents),
                             self.lexicon, self.settings.max_quotes)
+        if turn.draft.kind in ("answer", "not_in_document") and not turn.screening.emergency:
+            turn.draft = self._by_parts(turn, turn.draft)
         if self.framer is not None and turn.draft.kind == "answer" and turn.draft.spans \
                 and turn.language == "en":
             turn.draft.framing = self.framer.frame(turn.draft)
         return turn
+
+    def _by_parts(self, turn: Turn, whole: Draft) -> Draft:
+        """A message that asks several things: each part answered on its own (condensed against
+        the parts before it), then one Draft from them (see ``assistant.parts``)."""
+        from assistant.parts import combine, split_parts
+
+        assert turn.screening is not None
+        parts = split_parts(turn.screening.cleaned, turn.language)
+        if len(parts) < 2:
+            return whole
+        history = list(turn.history)
+        plans: list[PartPlan] = []
+        for part in parts:
+            plan = self._plan_part(part.label, part.text, turn.language, history)
+            if plan.kind != "answer" and plans:  # "... and when is it used?": read with the
+                # part before it
+                leaning = self._plan_part(part.label, part.text, turn.language, [],
+                                          before=plans[-1].standalone)
+                plan = leaning if leaning.kind == "answer" else plan
+            plans.append(plan)
+            history = [*history, ChatTurn(role="user", content=plan.standalone)]
+        return combine(whole, plans, self.settings.max_quotes)
+
+    def _plan_part(self, label: str, text: str, language: str, history: list[ChatTurn],
+                   before: str = "") -> PartPlan:
+        english = self.translator.to_english(text, language) if language != "en" else text
+        standalone = self.condenser.condense(english, history) if english else ""
+        if before:
+            standalone = f"{before} {standalone}"
+        query = self.search.prepare(standalone)
+        if not query.normalized.strip():
+            return PartPlan(label, "not_in_document", standalone=standalone)
+        screening = self.rails.screen(standalone, self._known_words)
+        screening.emergency, screening.emergencies = None, []  # the whole message was screened
+        vector = self.search.embed(query)
+        draft = decide(Decision(text, standalone, language, screening, query,
+                                self.search.search(query, vector), self.intents.score(vector)),
+                       self.lexicon, self.settings.max_quotes)
+        answered = draft.kind in ("answer", "personal_advice") and bool(draft.spans)
+        return PartPlan(label, "answer" if answered else "not_in_document",
+                        list(draft.spans) if answered else [], draft.topic, standalone,
+                        advice=draft.kind == "personal_advice",
+                        leans=self.condenser.leans(english),
+                        subjects=self.condenser.topics(english))
 
     def _verify(self, turn: Turn) -> Answer:
         from assistant.rails.output import finalize

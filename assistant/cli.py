@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -93,6 +93,9 @@ def eval_command(
         "--gate", help="Exit 1 when a threshold of the gate file fails.")] = False,
     gate_file: Annotated[Path, typer.Option("--gate-file", help="Thresholds for --gate.")] = Path(
         "evals/gate.json"),
+    compare_with: Annotated[Path | None, typer.Option(
+        "--compare", help="An earlier run's results.jsonl (or its folder, e.g. one made on "
+        "another commit): list the rows whose reply changed, into compare.md.")] = None,
 ) -> None:
     """Run a question set through the assistant and write results, reports and charts."""
     from rich.console import Console
@@ -106,6 +109,12 @@ def eval_command(
     if export is not None and export not in FORMATS:
         _fail(f"unknown export format {export!r} (known: {', '.join(FORMATS)})", 2)
     console = Console(width=None if sys.stdout.isatty() else 120)
+    from assistant.evaluation.compare import CompareFileError, load_results
+
+    try:
+        before = load_results(compare_with) if compare_with is not None else None
+    except CompareFileError as exc:
+        _fail(str(exc), 2)
     try:
         run = evaluate(files or [Path("evals/questions.jsonl")], out, settings=_settings(),
                        split=split, baseline=baseline, export=export,
@@ -114,6 +123,8 @@ def eval_command(
     except AssistantError as exc:
         _fail(str(exc), 2)
     print_summary(run, console)
+    if before is not None and compare_with is not None:
+        _print_changes(run, before, compare_with, console)
     if run.gate_checks is not None:
         for check in run.gate_checks:
             typer.echo(check.describe())
@@ -122,6 +133,23 @@ def eval_command(
             _fail(f"quality gate failed: {failed} of {len(run.gate_checks)} thresholds "
                   f"({gate_file})", 1)
         typer.echo(f"Quality gate passed ({gate_file}).")
+
+
+def _print_changes(run: Any, before: dict[str, Any], reference: Path, console: Any) -> None:
+    from assistant.evaluation.compare import compare, render_markdown
+
+    after = [json.loads(line) for line in run.files["results"].read_text("utf-8").splitlines()]
+    changes = compare(after, before)
+    path = run.out_dir / "compare.md"
+    path.write_text(render_markdown(changes, str(reference)), encoding="utf-8")
+    for change in changes:
+        console.print(f"{change.status:8} {change.id:24} {change.before_kind} -> "
+                      f"{change.after_kind}  {change.question[:60]}", markup=False,
+                      highlight=False)
+    counts = {s: sum(c.status == s for c in changes) for s in ("broken", "fixed", "changed")}
+    console.print(f"{len(changes)} replies changed against {reference}: {counts['broken']} "
+                  f"broken, {counts['fixed']} fixed, {counts['changed']} same verdict "
+                  f"(listed in {path})", markup=False, highlight=False)
 
 
 # -- feedback (owned by assistant/feedback.py) --

@@ -43,6 +43,21 @@ class Span:
 
 
 @dataclass
+class PartPlan:
+    """A part of a Draft: what it asks (in the person's words and in English), its kind, the
+    spans that answer it, and what it asks about when the page does not cover it."""
+
+    question: str
+    kind: str  # "answer" | "not_in_document"
+    spans: list[Span] = field(default_factory=list)
+    topic: str | None = None
+    standalone: str = ""
+    advice: bool = False  # the part asks what to do about one's own treatment
+    leans: bool = False  # it refers back to the part before it ("does it go away?")
+    subjects: list[str] = field(default_factory=list)  # what of the page it names itself
+
+
+@dataclass
 class Draft:
     """What the composer proposes; the output rails turn it into an Answer."""
 
@@ -55,6 +70,7 @@ class Draft:
     emergency: str | None = None  # "general", "fever" or "suicide"
     framing: str | None = None  # optional framing written by an LLM, checked by the rails
     notes: list[str] = field(default_factory=list)
+    parts: list[PartPlan] = field(default_factory=list)  # when the message asks several things
 
 
 def content_terms(text: str) -> set[str]:

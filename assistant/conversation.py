@@ -51,6 +51,12 @@ class Condenser:
         self.terms = sorted({fold(s.heading) for d in docs for s in d.sections} - {"glossary"}
                             | lexicon.drug_names | extra, key=len, reverse=True)
 
+    def leans(self, text: str) -> bool:
+        """Whether a question refers back to what came before it ("and does it go away?")
+        rather than naming its own subject."""
+        folded = fold(text)
+        return bool(_LEANS.search(folded) or _PERSON.search(folded))
+
     def topics(self, text: str) -> list[str]:
         """Topics named in a text, in the order they appear (drug names as on the page)."""
         normalized = self.lexicon.normalize(text)

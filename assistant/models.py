@@ -35,6 +35,16 @@ class ChatTurn(BaseModel):
     content: str
 
 
+class AnswerPart(BaseModel):
+    """One part of what a message asks: answered by some of the Answer's quotes (indexes into
+    ``Answer.quotes``), or declared not covered by the page (``topic`` names what)."""
+
+    question: str
+    kind: Literal["answer", "not_in_document"]
+    quotes: list[int] = Field(default_factory=list)
+    topic: str | None = None
+
+
 class Answer(BaseModel):
     """What every face renders. See DESIGN.md, 'The Answer (JSON form)'."""
 
@@ -44,3 +54,5 @@ class Answer(BaseModel):
     question: str
     standalone_question: str
     language: str = "en"
+    parts: list[AnswerPart] = Field(default_factory=list,
+                                    description="one entry per part the message asks")

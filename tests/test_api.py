@@ -90,6 +90,18 @@ def test_ask_returns_the_answer_with_verbatim_cited_quotes(
     assert_verbatim(answer, assistant.documents)
 
 
+def test_ask_carries_the_parts_of_a_message(api: str, assistant) -> None:  # noqa: ANN001
+    question = "What dose of letrozole should I take, and what is an aromatase inhibitor?"
+    answer = ask(api, question).json()
+    assert answer["kind"] == "answer"
+    assert [p["kind"] for p in answer["parts"]] == ["not_in_document", "answer"]
+    assert answer["parts"] == [p.model_dump() for p in assistant.ask(question).parts]
+    for part in answer["parts"]:
+        assert f"**{part['question']}**" in answer["text"]
+        assert all(0 <= i < len(answer["quotes"]) for i in part["quotes"])
+    assert_verbatim(answer, assistant.documents)
+
+
 def test_follow_up_uses_the_history(api: str, assistant) -> None:  # noqa: ANN001
     history = [{"role": "user", "content": "What is Herceptin used for?"},
                {"role": "assistant", "content": ask(api, "What is Herceptin used for?")

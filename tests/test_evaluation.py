@@ -296,6 +296,31 @@ def test_cli_eval_writes_reports(cli_env: CliRunner, small_set: Path, tmp_path: 
     assert summary["meta"]["split"] == "dev"
 
 
+def test_cli_compare_lists_the_rows_whose_reply_changed(cli_env: CliRunner, small_set: Path,
+                                                        tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert cli_env.invoke(app, ["eval", str(small_set), "--out", str(first)]).exit_code == 0
+    # the same commit: nothing changed
+    same = cli_env.invoke(app, ["eval", str(small_set), "--out", str(second), "--compare",
+                                str(first)])
+    assert same.exit_code == 0, same.output
+    assert "0 replies changed" in same.stdout
+    # an earlier run that answered one row otherwise (its quotes dropped, its kind another)
+    rows = [json.loads(x) for x in (first / "results.jsonl").read_text().splitlines()]
+    rows[0]["answer"].update(kind="not_in_document", quotes=[], parts=[])
+    rows[0]["verdict"]["passed"] = False
+    older = write_jsonl(tmp_path / "older.jsonl", rows)
+    moved = cli_env.invoke(app, ["eval", str(small_set), "--out", str(second), "--compare",
+                                 str(older)])
+    assert moved.exit_code == 0, moved.output
+    assert "1 replies changed" in moved.stdout and rows[0]["id"] in moved.stdout
+    listed = (second / "compare.md").read_text()
+    assert f"fixed: {rows[0]['id']}" in listed and "not_in_document -> answer" in listed
+    missing = cli_env.invoke(app, ["eval", str(small_set), "--out", str(second), "--compare",
+                                   str(tmp_path / "nowhere.jsonl")])
+    assert missing.exit_code == 2 and "Traceback" not in missing.output
+
+
 def test_cli_gate_exits_1_below_a_threshold(cli_env: CliRunner, small_set: Path,
                                             tmp_path: Path) -> None:
     impossible = tmp_path / "impossible.json"

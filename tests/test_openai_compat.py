@@ -62,6 +62,7 @@ def test_chat_completion_carries_text_and_quotes(client: openai.OpenAI, assistan
     assert extra["quotes"][0]["section"] == "Targeted therapy"
     check_quotes(extra["quotes"], content, assistant.documents)
     assert content == assistant.ask(QUESTION).text  # the same Answer every face shows
+    assert extra["parts"] == [p.model_dump() for p in assistant.ask(QUESTION).parts]
 
 
 def test_streaming_gives_the_same_reply_in_chunks(client: openai.OpenAI, assistant) -> None:  # noqa: ANN001

@@ -3,8 +3,8 @@ and the official ``openai`` client can talk to the assistant.
 
 The last message is the question, earlier user/assistant messages are the history; system
 messages are ignored (a caller cannot change the assistant's rules). The quotes travel in an
-extra ``quotes`` field (and the Answer's ``kind`` in ``kind``): on the message when not
-streaming, on the last chunk's delta when streaming.
+extra ``quotes`` field (and the Answer's ``kind`` in ``kind``, its ``parts`` in ``parts``): on
+the message when not streaming, on the last chunk's delta when streaming.
 """
 
 from __future__ import annotations
@@ -68,7 +68,8 @@ def stream_events(reply: AskResponse, completion_id: str, created: int) -> Itera
     yield _chunk(completion_id, created, {"role": "assistant", "content": ""}, None)
     for piece in text_pieces(reply.text):
         yield _chunk(completion_id, created, {"content": piece}, None)
-    final = {"kind": reply.kind, "quotes": [q.model_dump() for q in reply.quotes]}
+    final = {"kind": reply.kind, "quotes": [q.model_dump() for q in reply.quotes],
+             "parts": [p.model_dump() for p in reply.parts]}
     yield _chunk(completion_id, created, final, "stop")
     yield "data: [DONE]\n\n"
 
@@ -112,7 +113,8 @@ def openai_routes(rate_limit: Callable) -> APIRouter:
             return StreamingResponse(
                 stream_events(reply, completion_id, created), media_type="text/event-stream",
                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-        message = ChatCompletionMessage(content=reply.text, kind=reply.kind, quotes=reply.quotes)
+        message = ChatCompletionMessage(content=reply.text, kind=reply.kind, quotes=reply.quotes,
+                                        parts=reply.parts)
         return ChatCompletion(id=completion_id, created=created,
                               choices=[ChatCompletionChoice(message=message)])
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from assistant.models import Answer, AnswerKind, ChatTurn, Quote
+from assistant.models import Answer, AnswerKind, AnswerPart, ChatTurn, Quote
 
 MODEL_ID = "assistant"
 MAX_HISTORY_TURNS = 50
@@ -107,6 +107,8 @@ class ChatCompletionMessage(BaseModel):
     content: str
     kind: AnswerKind = Field(description="extra field: the Answer's kind")
     quotes: list[CitedQuote] = Field(description="extra field: the verbatim quotes")
+    parts: list[AnswerPart] = Field(default_factory=list,
+                                    description="extra field: the parts the message asks")
 
 
 class ChatCompletionChoice(BaseModel):

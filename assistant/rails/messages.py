@@ -13,6 +13,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_in_document": "The Canadian Cancer Society page I answer from does not cover "
                            "{topic}, so I can't tell you about that.",
         "not_in_document_related": "The closest thing the page says is:",
+        "part_no_match": "The page does not say anything about this part.",
+        "part_above": "The passage quoted above answers this part too.",
         "no_match": "I couldn't find this on the page I answer from (the Canadian Cancer "
                     "Society's \"Treatments for stage 4 breast cancer\").",
         "personal_advice": "I can't advise on your own treatment or tell you what to do: that "
@@ -53,6 +55,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_in_document": "La page de la Société canadienne du cancer sur laquelle je m’appuie "
                            "ne traite pas de {topic} ; je ne peux donc pas vous renseigner.",
         "not_in_document_related": "Ce que la page dit de plus proche :",
+        "part_no_match": "La page ne dit rien sur cette partie de la question.",
+        "part_above": "Le passage cité plus haut répond aussi à cette partie.",
         "no_match": "Je n’ai pas trouvé cela dans la page sur laquelle je m’appuie (« "
                     "Treatments for stage 4 breast cancer », Société canadienne du cancer).",
         "personal_advice": "Je ne peux pas vous conseiller sur votre propre traitement : cette "
@@ -94,6 +98,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_in_document": "La página de la Sociedad Canadiense del Cáncer en la que me baso no "
                            "trata {topic}, así que no puedo informarle sobre eso.",
         "not_in_document_related": "Lo más cercano que dice la página es:",
+        "part_no_match": "La página no dice nada sobre esta parte de la pregunta.",
+        "part_above": "El pasaje citado arriba también responde a esta parte.",
         "no_match": "No encontré esto en la página en la que me baso (« Treatments for stage 4 "
                     "breast cancer », Sociedad Canadiense del Cáncer).",
         "personal_advice": "No puedo aconsejarle sobre su propio tratamiento: esa decisión le "

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from assistant.compose import Draft, content_terms
+from assistant.compose import Draft, Span, content_terms
 from assistant.corpus import Document
 from assistant.lexicon import Lexicon, fold
-from assistant.models import Answer, Quote
+from assistant.models import Answer, AnswerPart, Quote
 from assistant.rails.messages import HEALTHCARE_MARKERS, message
 
 _NUMBER = re.compile(r"\d")
@@ -98,7 +98,8 @@ def finalize(draft: Draft, docs: dict[str, Document], lexicon: Lexicon) -> Answe
             parts.append(framing.strip())
         else:
             parts.append(message(lang, "answer"))
-    parts += [render_quote(q) for q in quotes]
+    quotes, answer_parts, blocks = _by_part(draft, kind, quotes)
+    parts += blocks
     if quotes:
         parts.append(_source_line(lang, quotes, docs))
         if message(lang, "source_language"):
@@ -111,7 +112,60 @@ def finalize(draft: Draft, docs: dict[str, Document], lexicon: Lexicon) -> Answe
     if draft.emergency:
         kind = "emergency"
     return Answer(kind=kind, text=text, quotes=quotes, question=draft.question,
-                  standalone_question=draft.standalone_question, language=lang)
+                  standalone_question=draft.standalone_question, language=lang,
+                  parts=answer_parts)
+
+
+def _overlaps(quote: Quote, spans: list[Span]) -> bool:
+    return any(s.doc.id == quote.source and s.start < quote.end and quote.start < s.end
+               for s in spans)
+
+
+def _by_part(draft: Draft, kind: str, quotes: list[Quote]
+             ) -> tuple[list[Quote], list[AnswerPart], list[str]]:
+    """The quotes in the order they are shown, the Answer's parts (indexes into those quotes)
+    and the rendered blocks: for a message of several parts, each part's label, then its
+    quotes (a quote shared by two parts is shown under the first) or the line that says the
+    page does not cover it; for one part, the quotes."""
+    lang = draft.language
+    if len(draft.parts) > 1 and kind == "not_in_document":  # no part is answered
+        return quotes, [AnswerPart(question=p.question, kind="not_in_document",
+                                   topic=p.topic or draft.topic) for p in draft.parts], [
+            render_quote(q) for q in quotes]
+    if len(draft.parts) < 2 or kind not in ("answer", "personal_advice"):
+        whole = "answer" if quotes and kind in ("answer", "personal_advice") else "not_in_document"
+        return quotes, [AnswerPart(question=draft.question, kind=whole,  # type: ignore[arg-type]
+                                   quotes=list(range(len(quotes))) if quotes else [],
+                                   topic=draft.topic)], [render_quote(q) for q in quotes]
+    order: list[int] = []
+    owned: list[list[int]] = []
+    for plan in draft.parts:
+        mine = [i for i, q in enumerate(quotes) if _overlaps(q, plan.spans)]
+        owned.append(mine)
+        order += [i for i in mine if i not in order]
+    order += [i for i in range(len(quotes)) if i not in order]
+    position = {old: new for new, old in enumerate(order)}
+    shown = [quotes[i] for i in order]
+    blocks: list[str] = []
+    answer_parts: list[AnswerPart] = []
+    rendered: set[int] = set()
+    for plan, mine in zip(draft.parts, owned, strict=True):
+        label = " ".join(plan.question.replace("*", "").replace("_", " ").split())
+        blocks.append(f"**{label}**")
+        indexes = sorted(position[i] for i in mine)
+        if indexes:
+            new = [i for i in indexes if i not in rendered]
+            blocks += [render_quote(shown[i]) for i in new] or [message(lang, "part_above")]
+            rendered |= set(new)
+        elif plan.topic:
+            blocks.append(message(lang, "not_in_document", topic=plan.topic))
+        else:
+            blocks.append(message(lang, "part_no_match"))
+        answer_parts.append(AnswerPart(question=plan.question,
+                                       kind="answer" if indexes else "not_in_document",
+                                       quotes=indexes, topic=None if indexes else plan.topic))
+    blocks += [render_quote(shown[i]) for i in range(len(shown)) if i not in rendered]
+    return shown, answer_parts, blocks
 
 
 def _source_line(lang: str, quotes: list[Quote], docs: dict[str, Document]) -> str:

@@ -1,0 +1,194 @@
+"""The parts of a message: what it asks, one question at a time, and one reply built from them.
+
+A message is cut where its own structure says it asks more than one thing, in any of the three
+languages, never on one phrasing:
+
+- its sentences: each question is a part; a statement before a question is context for it
+  ("My mother is HER2 positive. What can she take?" is one part, told with its context);
+- coordinated questions inside a sentence: "what is X and when is it used" asks two things,
+  cut where a conjunction is followed by a question word ("and how", "et comment", "y cómo");
+- comparisons: "X versus Y", "X compared with Y", "the difference between X and Y" ask about
+  each side.
+
+Each part is then answered on its own (the chain condenses it against the parts before it, so
+"and how is it given?" leans on the part it follows), and ``combine`` makes one Draft: every
+part's quotes, each part labelled, a part the page does not cover said so while the others
+are still answered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.compose import Draft, PartPlan, Span, content_terms, merge_spans
+from assistant.lexicon import fold
+
+MAX_PARTS = 4
+MIN_PART_WORDS = 2
+# spans a part may add to what the whole message chose
+PART_SPANS = 2
+
+_QUESTION_WORDS = {
+    "en": r"what|whats|when|which|how|why|who|whom|where|is|are|was|were|does|do|did|can|could|"
+          r"should|will|would|may|might|has|have|any|tell me|explain|describe|list|name",
+    "fr": r"qu|que|quoi|quel|quelle|quels|quelles|comment|quand|pourquoi|combien|ou|où|est-ce|"
+          r"est ce|y a-t-il|peut-on|peut on|peut-elle|dois-je|faut-il|lequel|laquelle|lesquels",
+    "es": r"qué|que|cuál|cual|cuáles|cuales|cómo|como|cuándo|cuando|por qué|por que|cuánto|"
+          r"cuanto|cuántos|cuantos|dónde|donde|quién|quien|hay|se puede|puedo|puede|debo|es|son",
+}
+_AND = {"en": r"and|also|plus|as well as", "fr": r"et|aussi|ainsi que", "es": r"y|e|también|además"}
+_SENTENCE = re.compile(r"(?<=[?!.])\s+|\n+")
+_COMPARE = {
+    "en": re.compile(r"\s+(?:vs\.?|versus|compared (?:to|with)|as opposed to)\s+", re.I),
+    "fr": re.compile(r"\s+(?:vs\.?|versus|par rapport (?:à|a|aux|au)|comparée? (?:à|a|aux|au))\s+",
+                     re.I),
+    "es": re.compile(r"\s+(?:vs\.?|versus|frente a|comparad[oa]s? con|en comparación con)\s+",
+                     re.I),
+}
+_BETWEEN = {
+    "en": re.compile(r"\b(?:difference|differences|compare|comparison)s?\s+between\s+(.+?)\s+and\s+"
+                     r"(.+)", re.I),
+    "fr": re.compile(r"\bdifférences?\s+entre\s+(.+?)\s+et\s+(.+)", re.I),
+    "es": re.compile(r"\bdiferencias?\s+entre\s+(.+?)\s+y\s+(.+)", re.I),
+}
+
+
+# "between X before and after menopause": one subject with two sides, not two subjects
+_SHARED = {"before", "after", "during", "with", "without", "pre", "post", "early", "late", "avant",
+           "apres", "après", "antes", "despues", "después", "con", "sin", "avec", "sans"}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a message: what it asks (``label``, shown to the person) and the text it is
+    answered from (the label with the statements that come before it)."""
+
+    label: str
+    text: str
+
+
+def split_parts(message: str, language: str = "en") -> list[Part]:
+    """The parts a message asks, in order. A message that asks one thing is one part."""
+    lang = language if language in _QUESTION_WORDS else "en"
+    words = _QUESTION_WORDS[lang]
+    asks = re.compile(rf"^\W*(?:(?:{_AND[lang]})\W+)?(?:{words})\b", re.I)
+    coordinated = re.compile(rf",?\s+(?:{_AND[lang]})\s+(?=(?:{words})\b)", re.I)
+    sentences = [s.strip() for s in _SENTENCE.split(message.strip()) if s and s.strip()]
+    parts: list[Part] = []
+    context: list[str] = []
+    for sentence in sentences:
+        question = sentence.rstrip().endswith("?") or bool(asks.search(sentence))
+        if not question:
+            context.append(sentence)
+            continue
+        sides = _compared(sentence, lang)
+        pieces = sides or [p for p in coordinated.split(sentence) if p]
+        for piece in pieces:
+            piece = piece.strip(" ,;")
+            if not sides and len(re.findall(r"\w+", piece)) < MIN_PART_WORDS:
+                # too little to be a part of its own: "... and why?" goes with the part before
+                # it, "ok and ..." with the one after
+                if parts:
+                    last = parts[-1]
+                    parts[-1] = Part(f"{last.label} {piece}", f"{last.text} {piece}")
+                else:
+                    context.append(piece)
+                continue
+            parts.append(Part(piece, " ".join([*context, piece])))
+            context = []
+    if not parts:
+        return [Part(message.strip(), message.strip())]
+    if context:  # statements after the last question still tell about it
+        last = parts[-1]
+        parts[-1] = Part(last.label, " ".join([last.text, *context]))
+    if len(parts) > MAX_PARTS:  # a long list of questions: the last ones are asked together
+        head, tail = parts[:MAX_PARTS - 1], parts[MAX_PARTS - 1:]
+        parts = [*head, Part(" ".join(p.label for p in tail), " ".join(p.text for p in tail))]
+    return parts
+
+
+def _compared(sentence: str, lang: str) -> list[str] | None:
+    """The two sides of a comparison, each asked about as the sentence asks ("how does X
+    work compared with Y" -> "how does X work", "how does Y work" is beyond this: the second
+    side keeps its own words)."""
+    between = _BETWEEN[lang].search(sentence)
+    if between and between.group(1).split()[-1].lower() not in _SHARED:
+        return [between.group(1), between.group(2).rstrip(" ?")]
+    sides = _COMPARE[lang].split(sentence, maxsplit=1)
+    if len(sides) == 2 and all(len(re.findall(r"\w+", s)) >= MIN_PART_WORDS for s in sides):
+        return sides
+    return None
+
+
+def combine(whole: Draft, plans: list[PartPlan], max_spans: int) -> Draft:
+    """One Draft for a message of several parts: each part's own spans first (a few each),
+    then what the whole message's reading chose; a part no quote answers is declared not
+    covered. The kind is ``answer`` when any part is answered (``personal_advice`` when a part
+    asks what to do about one's own treatment: its general information is still quoted)."""
+    chosen: list[Span] = []
+
+    def add(span: Span) -> bool:
+        if any(s.doc is span.doc and s.start < span.end and span.start < s.end for s in chosen):
+            return False
+        chosen.append(span)
+        return True
+
+    for i, plan in enumerate(plans):
+        before = plans[i - 1] if i else None
+        if before is not None and plan.leans and before.kind != "answer":
+            # "what is trodelvy and is it given for ...": what the first part asks about is
+            # not covered, so neither is what the second asks of it
+            plan.kind, plan.spans, plan.topic = "not_in_document", [], before.topic
+    if whole.kind == "not_in_document":
+        # the whole message asks something the page does not cover; a part is answered apart
+        # from it only when it is about other things: it names subjects of the page, none of
+        # them in what is not covered, and every part not covered names subjects of its own
+        uncovered = fold(whole.topic or "")
+        missing = [p for p in plans if p.kind != "answer"]
+        for plan in plans:
+            own = {fold(s) for s in plan.subjects}
+            apart = bool(own) and bool(missing) and not any(s in uncovered for s in own) and all(
+                m.subjects and not own & {fold(s) for s in m.subjects} for m in missing)
+            if plan.kind == "answer" and not apart:
+                plan.kind, plan.spans, plan.topic = "not_in_document", [], whole.topic
+    for plan in plans:
+        if plan.kind == "answer":
+            for span in plan.spans[:PART_SPANS]:
+                add(span)
+            plan.spans = plan.spans[:PART_SPANS]
+    budget = max(max_spans, len(chosen))
+    for span in whole.spans:
+        if len(chosen) >= budget:
+            break
+        if add(span):
+            owner = _owner(span, plans)
+            if owner is not None:
+                owner.spans.append(span)
+    advice = any(p.advice for p in plans)
+    answered = [p for p in plans if p.kind == "answer" and p.spans]
+    for plan in plans:
+        if plan.kind == "answer" and not plan.spans:
+            plan.kind = "not_in_document"
+    if not answered:  # no part is answered: the whole message's reading stands
+        whole.parts = plans
+        return whole
+    draft = Draft(kind="personal_advice" if advice else "answer", question=whole.question,
+                  standalone_question=whole.standalone_question,
+                  spans=merge_spans(chosen), language=whole.language,
+                  emergency=whole.emergency, notes=list(whole.notes))
+    draft.parts = plans
+    return draft
+
+
+def _owner(span: Span, plans: list[PartPlan]) -> PartPlan | None:
+    """The answered part whose words the span shares most (the first on a tie)."""
+    words = content_terms(span.text)
+    best, score = None, 0
+    for plan in plans:
+        if plan.kind != "answer":
+            continue
+        shared = len(words & content_terms(plan.standalone or plan.question))
+        if best is None or shared > score:
+            best, score = plan, shared
+    return best

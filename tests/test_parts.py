@@ -1,0 +1,103 @@
+"""The parts of a message (Answer.parts): each part answered by its own quotes or declared not
+covered, one reply combining them, through Assistant.ask."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.models import Answer
+
+
+def _doc_text(assistant, quote) -> str:  # noqa: ANN001
+    return assistant.documents[quote.source].text[quote.start:quote.end]
+
+
+def _check_contract(assistant, answer: Answer) -> None:  # noqa: ANN001
+    """What every Answer's parts must hold, whatever the question."""
+    assert answer.parts, "every answer has at least one part"
+    for part in answer.parts:
+        assert part.kind in ("answer", "not_in_document")
+        assert all(0 <= i < len(answer.quotes) for i in part.quotes)
+        if part.kind == "answer":
+            assert part.quotes
+    if any(p.kind == "answer" for p in answer.parts) and answer.kind != "emergency":
+        assert answer.kind in ("answer", "personal_advice")
+    for quote in answer.quotes:
+        assert _doc_text(assistant, quote) == quote.text
+    # the quotes appear in the text in the order of answer.quotes (the widget relies on it)
+    positions = [answer.text.find(quote.text.split("\n")[0]) for quote in answer.quotes]
+    assert all(p >= 0 for p in positions)
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("question, language", [
+    ("What is Herceptin and when is it used?", "en"),
+    ("What is the difference between hormonal therapy and chemotherapy?", "en"),
+    ("Qu'est-ce que le létrozole et comment agit-il ?", "fr"),
+    ("¿Qué es la quimioterapia y cuándo se da?", "es"),
+])
+def test_a_message_that_asks_two_things_gets_two_parts(assistant, question: str,
+                                                        language: str) -> None:
+    answer = assistant.ask(question)
+    _check_contract(assistant, answer)
+    assert answer.kind == "answer"
+    assert answer.language == language
+    assert len(answer.parts) == 2
+    assert any(p.kind == "answer" for p in answer.parts)
+    for part in answer.parts:  # each part is labelled in the reply, in the person's words
+        assert f"**{part.question}**" in answer.text
+
+
+def test_each_side_of_a_comparison_is_quoted(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("What is the difference between hormonal therapy and chemotherapy?")
+    sides = [p for p in answer.parts if p.kind == "answer"]
+    assert len(sides) == 2
+    quoted = [" ".join(answer.quotes[i].text.lower() for i in p.quotes) for p in sides]
+    assert "hormonal therapy" in quoted[0]
+    assert "chemotherapy" in quoted[1]
+
+
+def test_one_question_is_one_part(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("What is stage 4 breast cancer?")
+    _check_contract(assistant, answer)
+    assert len(answer.parts) == 1
+    assert answer.parts[0].kind == "answer"
+    assert answer.parts[0].quotes == list(range(len(answer.quotes)))
+    assert "**" not in answer.text.split("\n\n")[1]  # no part labels for a single question
+
+
+def test_a_part_the_page_does_not_cover_is_said_so_and_the_rest_is_answered(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("What dose of letrozole should I take, and what is an aromatase "
+                           "inhibitor?")
+    _check_contract(assistant, answer)
+    assert answer.kind == "answer"
+    kinds = [p.kind for p in answer.parts]
+    assert kinds == ["not_in_document", "answer"]
+    assert answer.parts[0].topic and "dose" in answer.parts[0].topic
+    assert "does not cover" in answer.text
+    assert any("aromatase inhibitor" in answer.quotes[i].text for i in answer.parts[1].quotes)
+
+
+def test_a_part_that_leans_on_an_uncovered_part_is_not_covered_either(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("What is Trodelvy and is it given for triple negative stage 4?")
+    _check_contract(assistant, answer)
+    assert answer.kind == "not_in_document"
+    assert [p.kind for p in answer.parts] == ["not_in_document", "not_in_document"]
+
+
+def test_a_follow_up_part_is_read_with_the_part_before_it(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("What is Herceptin? And when is it used?")
+    _check_contract(assistant, answer)
+    assert len(answer.parts) == 2
+    assert all(p.kind == "answer" for p in answer.parts)
+    for part in answer.parts:
+        assert any("Herceptin" in answer.quotes[i].text for i in part.quotes)
+
+
+def test_an_emergency_still_comes_first_and_has_parts(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("I have a fever of 39 on chemo. What is Herceptin and how is it "
+                           "given?")
+    assert answer.kind == "emergency"
+    assert answer.text.startswith("**")
+    assert answer.parts
+    assert all(0 <= i < len(answer.quotes) for p in answer.parts for i in p.quotes)
