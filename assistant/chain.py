@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -9,15 +10,21 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.compose import Draft, PartPlan
+from assistant.compose import Draft, PartPlan, Span
 from assistant.corpus import Document, load_corpus
 from assistant.errors import QuestionTooLongError
+from assistant.lexicon import fold
 from assistant.models import Answer, ChatTurn
 from assistant.policy import Decision, decide
 from assistant.rails.input import Screening, validate_question
 from assistant.rails.intents import IntentScores
 from assistant.retrieval import Query, ScoredUnit
 from assistant.settings import Settings, load_settings
+
+
+# a request for treatment options that narrows them to a kind of cancer is answered by search
+_NARROWED = re.compile(r"\b(?:positive|negative|her2|receptor|triple|menopaus\w*|hormone|"
+                       r"spread|bone|bones|liver|lung|lungs|brain)\b")
 
 
 @dataclass
@@ -236,11 +243,34 @@ class Assistant:
                                      turn.intents),
                             self.lexicon, self.settings.max_quotes)
         if turn.draft.kind in ("answer", "not_in_document") and not turn.screening.emergency:
-            turn.draft = self._by_parts(turn, turn.draft)
+            overview = self._overview(turn.standalone, turn.screening.cleaned)
+            if overview:
+                turn.draft = Draft(kind="answer", question=turn.question,
+                                   standalone_question=standalone, spans=overview,
+                                   language=turn.language)
+            else:
+                turn.draft = self._by_parts(turn, turn.draft)
         if self.framer is not None and turn.draft.kind == "answer" and turn.draft.spans \
                 and turn.language == "en":
             turn.draft.framing = self.framer.frame(turn.draft)
         return turn
+
+    def _overview(self, english: str, typed: str) -> list[Span]:
+        """Spans of an overview from the page's structure (see ``assistant.overview``): a
+        summary of the section the question names, or every kind of treatment when it asks
+        for the options and names no drug, section or status to narrow them."""
+        from assistant import overview
+
+        doc = next(iter(self._docs.values()))
+        if overview.asks_summary(english) or overview.asks_summary(typed):
+            section = overview.named_section(doc, english)
+            if section is not None:
+                return overview.section_summary(doc, section)
+        if (overview.asks_options(english) or overview.asks_options(typed)) \
+                and not self.condenser.topics(english) \
+                and not _NARROWED.search(fold(english)):
+            return overview.options_overview(doc)
+        return []
 
     def _by_parts(self, turn: Turn, whole: Draft) -> Draft:
         """A message that asks several things: each part answered on its own (condensed against

@@ -101,3 +101,40 @@ def test_an_emergency_still_comes_first_and_has_parts(assistant) -> None:  # noq
     assert answer.text.startswith("**")
     assert answer.parts
     assert all(0 <= i < len(answer.quotes) for p in answer.parts for i in p.quotes)
+
+
+# -- overviews, from the page's structure ------------------------------------------------
+def test_treatment_options_give_every_kind_of_treatment(assistant) -> None:  # noqa: ANN001
+    from assistant.overview import treatment_sections
+
+    doc = next(iter(assistant.documents.values()))
+    answer = assistant.ask("What are the treatment options for stage 4 breast cancer?")
+    assert answer.kind == "answer"
+    quoted = {q.section.split(" > ")[0] for q in answer.quotes}
+    assert {s.path for s in treatment_sections(doc)} <= quoted
+    assert not any(q.text.rstrip().endswith(":") for q in answer.quotes)  # no bare lead-in
+
+
+@pytest.mark.parametrize("question, section", [
+    ("can you give me a summary of what the page says about targeted therapy",
+     "Targeted therapy"),
+    ("what does the page say about chemotherapy", "Chemotherapy"),
+    ("Pouvez-vous résumer la partie sur la chimiothérapie ?", "Chemotherapy"),
+])
+def test_a_summary_quotes_the_sections_key_sentences(assistant, question: str,  # noqa: ANN001
+                                                     section: str) -> None:
+    answer = assistant.ask(question)
+    _check_contract(assistant, answer)
+    assert answer.kind == "answer"
+    assert len(answer.quotes) >= 2
+    assert all(q.section.startswith(section) for q in answer.quotes)
+    for quote in answer.quotes:  # a list's lead-in comes with its items
+        if quote.text.rstrip().endswith(":"):
+            raise AssertionError(f"a lead-in without its list: {quote.text}")
+
+
+def test_options_narrowed_to_a_kind_of_cancer_are_searched_not_listed(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("what are the treatment options for HER2-positive stage 4?")
+    assert answer.kind == "answer"
+    assert any("HER2-positive" in q.text for q in answer.quotes)
+    assert not any(q.section == "Clinical trials" for q in answer.quotes)
