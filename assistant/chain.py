@@ -21,7 +21,6 @@ from assistant.rails.intents import IntentScores
 from assistant.retrieval import Query, ScoredUnit
 from assistant.settings import Settings, load_settings
 
-
 # a request for treatment options that narrows them to a kind of cancer is answered by search
 _NARROWED = re.compile(r"\b(?:positive|negative|her2|receptor|triple|menopaus\w*|hormone|"
                        r"spread|bone|bones|liver|lung|lungs|brain)\b")
