@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -13,17 +12,12 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.compose import Draft, PartPlan, Span
 from assistant.corpus import Document, load_corpus
 from assistant.errors import QuestionTooLongError
-from assistant.lexicon import fold
 from assistant.models import Answer, ChatTurn
 from assistant.policy import Decision, decide
 from assistant.rails.input import Screening, validate_question
 from assistant.rails.intents import IntentScores
 from assistant.retrieval import Query, ScoredUnit
 from assistant.settings import Settings, load_settings
-
-# a request for treatment options that narrows them to a kind of cancer is answered by search
-_NARROWED = re.compile(r"\b(?:positive|negative|her2|receptor|triple|menopaus\w*|hormone|"
-                       r"spread|bone|bones|liver|lung|lungs|brain)\b")
 
 
 @dataclass
@@ -266,8 +260,7 @@ class Assistant:
             if section is not None:
                 return overview.section_summary(doc, section)
         if (overview.asks_options(english) or overview.asks_options(typed)) \
-                and not self.condenser.topics(english) \
-                and not _NARROWED.search(fold(english)):
+                and not self.condenser.topics(english) and not overview.narrowed(english):
             return overview.options_overview(doc)
         return []
 

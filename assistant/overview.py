@@ -7,7 +7,8 @@ own structure: its sections (each kind of treatment is a section of the page) an
 opening sentence of every paragraph.
 
 What marks a request for an overview is a short list of words in ``assistant/data/overview.yaml``
-(summaries, overviews, "what does the page say about", treatment options), read once.
+(summaries, overviews, "what does the page say about", treatment options, and the words that
+narrow the options to a kind of cancer), read once.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def _vocabulary() -> dict[str, re.Pattern[str]]:
     raw = resources.files("assistant.data").joinpath("overview.yaml").read_text("utf-8")
     data = yaml.safe_load(raw)
     out = {}
-    for name in ("summary", "options"):
+    for name in ("summary", "options", "narrows"):
         terms = sorted({fold(t) for lang in ("en", "fr", "es") for t in data[name].get(lang, [])},
                        key=len, reverse=True)
         out[name] = re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in terms)
@@ -47,6 +48,12 @@ def asks_summary(text: str) -> bool:
 def asks_options(text: str) -> bool:
     """A request for the treatments the page gives, all of them."""
     return bool(_vocabulary()["options"].search(fold(text)))
+
+
+def narrowed(english: str) -> bool:
+    """Whether a request for the options narrows them to a kind of cancer ("for HER2-positive",
+    "spread to the bones"): those are answered by search, not listed whole."""
+    return bool(_vocabulary()["narrows"].search(fold(english)))
 
 
 def treatment_sections(doc: Document) -> list[Section]:

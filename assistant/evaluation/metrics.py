@@ -198,29 +198,23 @@ def _part_figures(rows: Sequence[RowResult]) -> dict[str, Any]:
     declared not covered; their key-fact recall; and the quoted characters per answered part.
     None for a system whose answers carry no parts."""
     parted = [r for r in rows if r.answer is not None and len(r.answer.parts) > 1]
-    answered_parts = [p for r in rows if r.answer is not None for p in r.answer.parts
-                      if p.kind == "answer" and p.quotes]
     with_facts = [r for r in parted if r.question.key_facts]
+    part_chars = [sum(len(r.answer.quotes[i].text) for i in p.quotes
+                      if 0 <= i < len(r.answer.quotes))
+                  for r in rows if r.answer is not None
+                  for p in r.answer.parts if p.kind == "answer" and p.quotes]
 
     def resolved(row: RowResult) -> bool:
         assert row.answer is not None
         return all((p.kind == "answer" and p.quotes) or p.kind == "not_in_document"
                    for p in row.answer.parts)
 
-    def part_chars(row: RowResult, indexes: list[int]) -> int:
-        assert row.answer is not None
-        return sum(len(row.answer.quotes[i].text) for i in indexes
-                   if 0 <= i < len(row.answer.quotes))
-
     return {
         "multi_part_answers": len(parted),
         "parts_resolved_rate": _rate([resolved(r) for r in parted]),
         "multi_part_key_fact_recall": _rate([len(r.verdict.key_facts_found)
                                              / len(r.question.key_facts) for r in with_facts]),
-        "mean_quoted_chars_per_part": (statistics.fmean(
-            part_chars(r, p.quotes) for r in rows if r.answer is not None
-            for p in r.answer.parts if p.kind == "answer" and p.quotes)
-            if answered_parts else None),
+        "mean_quoted_chars_per_part": statistics.fmean(part_chars) if part_chars else None,
     }
 
 

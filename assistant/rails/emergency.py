@@ -61,12 +61,12 @@ _DENIAL = re.compile(r"\b(?:" + _DENIED_THOUGHTS + r"|not suicidal|not going to 
                      r"i am safe|pas en danger|no estoy en peligro|dont want to die|"
                      r"do not want to die|not (?:scared|afraid) of dying|ne veux pas mourir|"
                      r"no quiero morir\w*|not giving up on life)\b")
-# a clause about a pet ("our dog had a seizure") is not about a person
 # a person the clause is about: after a clause about an animal, a clause that names nobody
 # goes on about the animal ("my dog has been vomiting and had diarrhea since this morning")
 _PERSON = re.compile(r"\b(?:i|im|ive|me|my|she|shes|he|hes|her|his|him|we|our|you|mom|mum|dad|"
                      r"mother|father|wife|husband|je|j|moi|ma|mon|elle|il|lui|nous|yo|mi|ella|"
                      r"el|nosotros|mama|papa|maman)\b")
+# a clause about a pet ("our dog had a seizure") is not about a person
 _ANIMAL = re.compile(r"\b(?:dog|dogs|cat|cats|pet|puppy|kitten|chien|chienne|chat|chatte|perro|"
                      r"perra|gato|gata|mascota)\b")
 # ... nor one about fiction ("a character in a show had a seizure"), nor those after it that
