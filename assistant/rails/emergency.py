@@ -116,7 +116,12 @@ _PAST_TIME = re.compile(
     r"(?:previous|prior) (?:cycle|round|treatment)|\w+ derniere?|\w+ passee?|"
     r"(?:el|la) \w+ pasad[oa]|in (?:late|early|mid) (?:19|20)\d\d|(?:fin|debut) (?:19|20)\d\d|"
     r"a (?:finales|principios) de (?:19|20)\d\d|"
-    r"au dernier (?:cycle|traitement)|en el ultimo ciclo)\b")
+    r"au dernier (?:cycle|traitement)|en el ultimo ciclo|"
+    # a year, or a month with a year or a day ("- oct 2018: a fever during ac", "dx 2019",
+    # "march 3rd"): the dated lines of a medical history
+    r"(?:19|20)\d\d(?!\s*(?:mg|ml|mcg|units?)\b)|"
+    r"(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* (?:\d{1,2}(?:st|nd|rd|th)?|"
+    r"(?:19|20)\d\d))\b")
 _PAST_TENSE = re.compile(
     r"\b(?:had|was|were|did|died|passed away|attempted|fainted|lost|suffered|collapsed|fell|broke|"
     r"went|got|spent|took|gave|tried|thought|felt|needed|ended|ended up|\w{3,}ed|a eu|avait|"
@@ -237,9 +242,18 @@ def _term_regex(term: str) -> str:
     return body
 
 
-def _compile(terms: Sequence[str]) -> re.Pattern[str]:
-    alternatives = sorted({_term_regex(t) for t in terms}, key=len, reverse=True)
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])")
+def _alternation(terms: Sequence[str]) -> str:
+    return "(?:" + "|".join(sorted({_term_regex(t) for t in terms}, key=len, reverse=True)) + ")"
+
+
+def _compile(terms: Sequence[str], after: str | None = None, gap: int = 0) -> re.Pattern[str]:
+    """The terms as one pattern; with ``after`` (another concept's alternation), a term counts
+    only within ``gap`` words after one of that concept's terms ("wish i could just ... not
+    wake up")."""
+    body = _alternation(terms)
+    if after is not None:
+        body = after + r"(?: [a-z0-9]+){0," + str(gap) + "} " + body
+    return re.compile(r"(?<![a-z0-9])" + body + r"(?![a-z0-9])")
 
 
 @lru_cache(maxsize=1)
@@ -247,9 +261,13 @@ def _vocabulary() -> tuple[tuple[Concept, ...], tuple[Condition, ...], tuple[str
     raw = resources.files("assistant.data").joinpath("emergency.yaml").read_text("utf-8")
     data = yaml.safe_load(raw)
     concepts, words = [], set()
-    for name, spec in data["concepts"].items():
+    specs = data["concepts"]
+    for name, spec in specs.items():
         terms = [t for lang in ("en", "fr", "es") for t in spec.get(lang, [])]
-        concepts.append(Concept(name, _compile(terms),
+        after = spec.get("after")
+        first = (_alternation([t for lang in ("en", "fr", "es") for t in specs[after][lang]])
+                 if after else None)
+        concepts.append(Concept(name, _compile(terms, first, int(spec.get("gap", 0))),
                                 _compile(spec["except"]) if spec.get("except") else None,
                                 bool(spec.get("context")), spec.get("negatable", True)))
         # whole words only: a stem ("demang*") is no word to correct "demain" to
