@@ -59,6 +59,8 @@ _AGAIN = re.compile(r"\b(?:another|again|once more|une autre|un autre|encore une
 _DENIAL = re.compile(r"\b(?:" + _DENIED_THOUGHTS + r"|not suicidal|not going to hurt|"
                      r"je ne suis pas suicidaire|no estoy pensando en|not in danger|i m safe|"
                      r"i am safe|pas en danger|no estoy en peligro|dont want to die|"
+                     r"(?:je ne suis|je suis) pas suicidaire|no (?:soy|estoy) suicida|"
+                     r"no tengo (?:pensamientos|ideas) suicidas|not feeling suicidal|"
                      r"do not want to die|not (?:scared|afraid) of dying|ne veux pas mourir|"
                      r"no quiero morir\w*|not giving up on life)\b")
 # a person the clause is about: after a clause about an animal, a clause that names nobody
@@ -77,6 +79,8 @@ _FICTION = re.compile(r"\b(?:character|protagonist|personaje|protagonista|person
                       r"watched (?:a|the) (?:show|movie|film|series|episode)|"
                       r"in (?:a|the) (?:show|movie|film|series|book))\b")
 _SELF = re.compile(r"\b(my|her|him|your|it) self\b")
+# a clause told of oneself: it ends the story a person is telling about someone invented
+_SELF_TOLD = re.compile(r"\b(?:i|im|ive|me|my|je|j|moi|yo|me|mi)\b")
 # temperature readings of 38 C / 100.4 F and more (not ages or weights)
 _UNIT_AFTER = r"(?!\s*(?:kg|kilo|lb|pound|cm|mm|mg|ml|%|year|yr|ans|an\b|ano|week|semaine|dose))"
 _TEMPERATURES = [
@@ -153,7 +157,9 @@ _HYPOTHETICAL = re.compile(
     r"ready if|if it (?:ever )?happens|happens again|wouldnt|would it be|"
     r"when (?:should|do|to) (?:i |we |you )?(?:call|go|worry|seek)|"
     r"how (?:do|would|will) (?:i|we|you) know|what happens|effets? secondaires?|risque|"
-    r"efectos? secundarios?|riesgo)\b")
+    r"efectos? secundarios?|riesgo|sintomas? del?|signos? del?|senales del?|signes? d|signes? de|"
+    r"symptomes? d|symptomes? de|more likely|less likely|likelier|more prone|who to call|"
+    r"what to do (?:if|when)|just wondering|just curious|quoi faire si|que hacer si)\b")
 # a condition: the clause it opens and the rest of the sentence are hypothetical ("she screams
 # if we move it" keeps what comes before)
 _CONDITIONAL = re.compile(
@@ -191,6 +197,7 @@ class Clause:
     text: str
     sentence: int
     now: bool
+    whole: str = ""  # the sentence it is part of, normalized
 
 
 @dataclass(frozen=True)
@@ -200,6 +207,7 @@ class Concept:
     exceptions: re.Pattern[str] | None
     context: bool
     negatable: bool = True
+    denial: bool = False  # a clause that denies being in crisis does not count
 
 
 @dataclass(frozen=True)
@@ -269,7 +277,8 @@ def _vocabulary() -> tuple[tuple[Concept, ...], tuple[Condition, ...], tuple[str
                  if after else None)
         concepts.append(Concept(name, _compile(terms, first, int(spec.get("gap", 0))),
                                 _compile(spec["except"]) if spec.get("except") else None,
-                                bool(spec.get("context")), spec.get("negatable", True)))
+                                bool(spec.get("context")), spec.get("negatable", True),
+                                bool(spec.get("denial"))))
         # whole words only: a stem ("demang*") is no word to correct "demain" to
         words |= {w for t in terms for w in re.findall(r"[a-z*]{4,}", fold(t)) if "*" not in w}
     words |= set(data.get("spelling", []))
@@ -283,6 +292,14 @@ def _vocabulary() -> tuple[tuple[Concept, ...], tuple[Condition, ...], tuple[str
             if alt - known:
                 raise ValueError(f"emergency.yaml: {condition.name} uses unknown {alt - known}")
     return tuple(concepts), conditions, tuple(sorted(words))
+
+
+@lru_cache(maxsize=1)
+def _dialect() -> dict[str, dict[str, str]]:
+    """Regional words and their standard forms, by language (emergency.yaml ``dialect``)."""
+    raw = resources.files("assistant.data").joinpath("emergency.yaml").read_text("utf-8")
+    table = yaml.safe_load(raw).get("dialect") or {}
+    return {lang: {fold(k): fold(v) for k, v in words.items()} for lang, words in table.items()}
 
 
 def clauses(folded: str) -> list[Clause]:
@@ -314,17 +331,19 @@ def clauses(folded: str) -> list[Clause]:
         else:
             status = "now"
         previous = status
-        conditional, before, animal = False, None, False
+        conditional, before, animal, fiction = False, None, False, False
         for piece in (normalize(p) for p in _CLAUSE_END.split(sentence)):
             if not piece:
                 continue
             animal = bool(_ANIMAL.search(piece)) or (animal and not _PERSON.search(piece))
+            # "i'm writing a novel where the main character ... has a seizure"
+            fiction = bool(_FICTION.search(piece)) or (fiction and not _SELF_TOLD.search(piece))
             states = bool(_STATEMENT.search(piece) or _PRESENT.search(piece))
             if _CONDITIONAL.search(piece):
                 conditional = True
             elif states:
                 conditional = False  # "not sure if it matters, but her face looks droopy"
-            if animal or _FICTION.search(piece):
+            if animal or fiction:
                 told = False
             elif _NOW.search(piece) or _UNCERTAIN.search(piece):
                 told = status != "hypothetical" or bool(_STATEMENT.search(piece))
@@ -337,7 +356,7 @@ def clauses(folded: str) -> list[Clause]:
             else:
                 told = before  # "she fell last year and broke her wrist": like the one before
             before = told
-            out.append(Clause(piece, number, told))
+            out.append(Clause(piece, number, told, normal))
     return out
 
 
@@ -346,11 +365,17 @@ class EmergencyRules:
 
     def __init__(self) -> None:
         self.concepts, self.conditions, self.words = _vocabulary()
+        self.dialect_words: dict[str, dict[str, str]] = _dialect()
+        self.dialect = {lang: re.compile(r"(?<![a-z0-9])(?:" + "|".join(
+            re.escape(w) for w in sorted(table, key=len, reverse=True)) + r")(?![a-z0-9])")
+            for lang, table in self.dialect_words.items() if table}
 
     def _found(self, text: str) -> set[str]:
         found = set()
         for concept in self.concepts:
             masked = concept.exceptions.sub(" _ ", text) if concept.exceptions else text
+            if concept.denial and _DENIAL.search(text):
+                continue  # "not suicidal, want to be clear", "no tengo pensamientos suicidas"
             for match in concept.pattern.finditer(masked):
                 before = masked[:match.start()]
                 if concept.negatable and _NEGATORS.search(before[-40:]):
@@ -363,6 +388,9 @@ class EmergencyRules:
              language: str = "en") -> list[EmergencyFinding]:
         """Every condition the message describes, most urgent reply first. Misspellings are
         corrected in English only: French and Spanish words are not English typos."""
+        if language in self.dialect:  # "pus capable" -> "plus capable" (Quebec French)
+            folded = self.dialect[language].sub(
+                lambda m: self.dialect_words[language][m.group(0)], folded)
         # the clauses of the text with its misspellings corrected ("feaver" -> "fever",
         # "sudenly" -> "suddenly"), each read both ways
         parts = clauses(correct_in_place(folded, known_words, self.words)
@@ -375,7 +403,7 @@ class EmergencyRules:
         # clause of its sentence
         for number in {c.sentence for c in parts}:
             members = [i for i, c in enumerate(parts) if c.sentence == number]
-            whole = self._found(" ".join(parts[i].text for i in members))
+            whole = self._found(parts[members[0]].whole)  # "pins and needles"
             extra = whole - set().union(*(found[i] for i in members))
             for i in members:
                 found[i] |= extra
