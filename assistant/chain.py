@@ -272,11 +272,16 @@ class Assistant:
         assert turn.screening is not None
         parts = split_parts(turn.screening.cleaned, turn.language)
         if len(parts) < 2:
+            listed = self._facet_list(turn.standalone) if whole.kind == "answer" else []
+            if listed:
+                whole.spans = listed
             return whole
         history = list(turn.history)
         plans: list[PartPlan] = []
         for part in parts:
             plan = self._plan_part(part.label, part.text, turn.language, history)
+            if plans and plans[-1].complete and plan.leans:  # "... and which of those is
+                plan = self._within(plans[-1], plan)  # combined with docetaxel?"
             if plan.kind != "answer" and plans:  # "... and when is it used?": read with the
                 # part before it
                 leaning = self._plan_part(part.label, part.text, turn.language, [],
@@ -302,11 +307,47 @@ class Assistant:
                                 self.search.search(query, vector), self.intents.score(vector)),
                        self.lexicon, self.settings.max_quotes)
         answered = draft.kind in ("answer", "personal_advice") and bool(draft.spans)
+        listed = self._facet_list(standalone) if draft.kind == "answer" else []
         return PartPlan(label, "answer" if answered else "not_in_document",
-                        list(draft.spans) if answered else [], draft.topic, standalone,
-                        advice=draft.kind == "personal_advice",
+                        listed or (list(draft.spans) if answered else []), draft.topic,
+                        standalone, advice=draft.kind == "personal_advice",
                         leans=self.condenser.leans(english),
-                        subjects=self.condenser.topics(english))
+                        subjects=self.condenser.topics(english), complete=bool(listed))
+
+    def _within(self, listed: PartPlan, plan: PartPlan) -> PartPlan:
+        """A part that asks about the list the part before it gave ("which of them ..."):
+        answered from the paragraphs of that list, by the passage that shares most of its
+        words."""
+        from assistant.compose import content_terms
+
+        wanted = content_terms(plan.question) - content_terms(listed.question)
+        paragraphs = {(s.doc.id, u.paragraph) for s in listed.spans for u in s.doc.units
+                      if s.start <= u.start < s.end}
+        best, score = None, 0
+        for doc in {s.doc.id: s.doc for s in listed.spans}.values():
+            for unit in doc.units:
+                if (doc.id, unit.paragraph) in paragraphs:
+                    shared = len(wanted & content_terms(unit.text))
+                    if shared > score:
+                        best, score = Span(doc, unit.start, unit.end, unit.section), shared
+        if best is None:
+            return plan
+        plan.kind, plan.spans, plan.topic = "answer", [best], None
+        return plan
+
+    def _facet_list(self, english: str) -> list[Span]:
+        """Every passage of a list the question asks for by facets ("every drug for
+        HER2-positive cancer"; see ``assistant.facets``), or none."""
+        from assistant.compose import QUOTE_BUDGET_CHARS, merge_spans, referred_to
+        from assistant.overview import with_list
+
+        for model in self.search.facets.values():
+            units = model.select(english)
+            if units:  # a list's lead-in comes with its items, "the aromatase inhibitors
+                # listed above" with the sentence that lists them
+                spans = [with_list(model.doc, u) for u in units]
+                return merge_spans(spans + referred_to(spans, QUOTE_BUDGET_CHARS))
+        return []
 
     def _verify(self, turn: Turn) -> Answer:
         from assistant.rails.output import finalize

@@ -55,6 +55,7 @@ class PartPlan:
     advice: bool = False  # the part asks what to do about one's own treatment
     leans: bool = False  # it refers back to the part before it ("does it go away?")
     subjects: list[str] = field(default_factory=list)  # what of the page it names itself
+    complete: bool = False  # its spans are a whole list (a facet query): all of them are kept
 
 
 @dataclass
@@ -136,7 +137,7 @@ def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int) -> lis
         used += sum(s.end - s.start for s in extra)
     spans += _close_neighbours(spans, hits, top, QUOTE_BUDGET_CHARS - used)
     spans += _elaborations(spans, QUOTE_BUDGET_CHARS - sum(s.end - s.start for s in spans))
-    spans += _referred_to(spans, QUOTE_BUDGET_CHARS - sum(s.end - s.start for s in spans))
+    spans += referred_to(spans, QUOTE_BUDGET_CHARS - sum(s.end - s.start for s in spans))
     return merge_spans(spans)
 
 
@@ -144,7 +145,7 @@ _ABOVE = re.compile(r"\b(?:the|of the|one of the)?\s*((?:[a-z-]+ ){0,1}[a-z-]+?)
                     r"(?:listed|mentioned|described|named) above\b")
 
 
-def _referred_to(spans: list[Span], room: int) -> list[Span]:
+def referred_to(spans: list[Span], room: int) -> list[Span]:
     """A quote that says "one of the aromatase inhibitors listed above" brings the passage it
     points to (the nearest earlier sentence naming them), when it fits."""
     extra: list[Span] = []

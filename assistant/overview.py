@@ -87,10 +87,11 @@ def options_overview(doc: Document) -> list[Span]:
 def section_summary(doc: Document, section: Section) -> list[Span]:
     """A section's key sentences: the opening sentence of each of its paragraphs, a list's
     lead-in with its items ("The following single drugs may be used:" and the drugs)."""
-    return [_with_list(doc, u) for u in _openers(doc, section, MAX_SECTION_SENTENCES)]
+    return [with_list(doc, u) for u in _openers(doc, section, MAX_SECTION_SENTENCES)]
 
 
-def _with_list(doc: Document, unit: Unit) -> Span:
+def with_list(doc: Document, unit: Unit) -> Span:
+    """A unit as a span; a list's lead-in with all its items."""
     items = [u for u in doc.units if u.antecedent == unit.index and u.kind == "item"]
     return Span(doc, unit.start, items[-1].end if items else unit.end, unit.section)
 

@@ -109,23 +109,46 @@ def split_parts(message: str, language: str = "en") -> list[Part]:
 
 
 def _compared(sentence: str, lang: str) -> list[str] | None:
-    """The two sides of a comparison, each asked about as the sentence asks ("how does X
-    work compared with Y" -> "how does X work", "how does Y work" is beyond this: the second
-    side keeps its own words)."""
+    """The two sides of a comparison, each asked about as the sentence asks: what is asked
+    after the second side is asked of both ("X vs Y - who is each for?"), and a short second
+    side takes the place of the end of the first ("how is it given before menopause versus
+    after menopause" -> "... before menopause", "how is it given after menopause")."""
     between = _BETWEEN[lang].search(sentence)
     if between and between.group(1).split()[-1].lower() not in _SHARED:
         return [between.group(1), between.group(2).rstrip(" ?")]
     sides = _COMPARE[lang].split(sentence, maxsplit=1)
-    if len(sides) == 2 and all(len(re.findall(r"\w+", s)) >= MIN_PART_WORDS for s in sides):
-        return sides
+    if len(sides) != 2:
+        return None
+    first, second = sides
+    # "X vs Y - who is each one for?": what is asked after the second side is asked of both
+    head, sep, tail = (re.split(r"(\s+[-\u2013\u2014]+\s+|:\s+|,\s+)", second, maxsplit=1)
+                       + ["", ""])[:3]
+    if tail and re.match(rf"\W*(?:{_QUESTION_WORDS[lang]})\b", tail, re.I):
+        first, second = f"{first}{sep}{tail}", f"{head}{sep}{tail}"
+    ahead, behind = re.findall(r"\S+", first), re.findall(r"\S+", second)
+    if ahead and behind and ahead[-1].lower() in _SHARED and behind[0].lower() in _SHARED \
+            and len(behind) > 1:
+        # "hormone therapy before vs after menopause": the first side ends where the second
+        # goes on, so both sides share what comes after ("... before menopause")
+        first = " ".join([*ahead, *behind[1:]])
+        ahead = re.findall(r"\S+", first)
+    if len(behind) <= 3 < len(ahead) and not re.match(rf"(?:{_QUESTION_WORDS[lang]})\b",
+                                                      second, re.I):
+        # "how is it different before menopause versus after menopause": the second side
+        # takes the place of as many words at the end of the first
+        second = " ".join(ahead[:-len(behind)] + behind)
+    if all(len(re.findall(r"\w+", s)) >= MIN_PART_WORDS for s in (first, second)):
+        return [first, second]
     return None
 
 
 def combine(whole: Draft, plans: list[PartPlan], max_spans: int) -> Draft:
     """One Draft for a message of several parts: each part's own spans first (a few each),
     then what the whole message's reading chose; a part no quote answers is declared not
-    covered. The kind is ``answer`` when any part is answered (``personal_advice`` when a part
-    asks what to do about one's own treatment: its general information is still quoted)."""
+    covered while the others are still answered. The kind is ``answer`` when any part is
+    answered
+    (``personal_advice`` when a part asks what to do about one's own treatment: its general
+    information is still quoted)."""
     chosen: list[Span] = []
 
     def add(span: Span) -> bool:
@@ -144,6 +167,8 @@ def combine(whole: Draft, plans: list[PartPlan], max_spans: int) -> Draft:
         # the whole message asks something the page does not cover; a part is answered apart
         # from it only when it is about other things: it names subjects of the page, none of
         # them in what is not covered, and every part not covered names subjects of its own
+        # (a part read alone can seem answered by a passage that only shares its words: "is
+        # there a website?" after "how do I find a clinical trial near me?")
         uncovered = fold(whole.topic or "")
         missing = [p for p in plans if p.kind != "answer"]
         for plan in plans:
@@ -154,9 +179,10 @@ def combine(whole: Draft, plans: list[PartPlan], max_spans: int) -> Draft:
                 plan.kind, plan.spans, plan.topic = "not_in_document", [], whole.topic
     for plan in plans:
         if plan.kind == "answer":
-            for span in plan.spans[:PART_SPANS]:
+            kept = plan.spans if plan.complete else plan.spans[:PART_SPANS]
+            for span in kept:
                 add(span)
-            plan.spans = plan.spans[:PART_SPANS]
+            plan.spans = kept
     budget = max(max_spans, len(chosen))
     for span in whole.spans:
         if len(chosen) >= budget:

@@ -43,6 +43,8 @@ GLOSSARY = "glossary"
 _REFERENCE = re.compile(r"^(see also|see|read more|learn more|find out more)\b", re.IGNORECASE)
 GLOSSARY_WEIGHT = 0.6  # glossary pop-ups answer "what is X?", not questions about treatment
 GLOSSARY_MARGIN = 0.1  # ... unless one is this much closer in meaning than any other passage
+FACET_WEIGHT = 1.25  # a passage for the status the question names ("HER2-positive") ...
+OPPOSED_WEIGHT = 0.6  # ... and one only for the opposite status
 POLARITY_WEIGHT = 0.7  # "is causing symptoms" asked, "isn't causing any symptoms" said
 _NEGATORS = {"not", "no", "never", "without", "isn't", "isnt", "aren't", "arent", "don't", "dont",
              "doesn't", "doesnt", "can't", "cant", "cannot", "won't", "wont", "hasn't", "hasnt",
@@ -93,6 +95,10 @@ class UnitSearch:
         self._bm25.index(self._tokenize(self.contexts), show_progress=False)
         self._chunk_of: dict[tuple[str, int], tuple[int, int]] = {}
         self._said = {(d.id, u.index): _polarity(fold(u.text)) for d in docs for u in d.units}
+        from assistant.facets import FacetModel
+
+        # what each unit is about (receptor and HER2 status, menopause, ...): see facets.py
+        self.facets = {d.id: FacetModel.build(d, lexicon.drug_names) for d in docs}
         # words the page says both ways, in few places ("isn't causing any symptoms" / "is
         # causing symptoms"): there the polarity of the question picks the sentence
         ways: dict[str, set[bool]] = {}
@@ -214,12 +220,30 @@ class UnitSearch:
                 for key in self.keys:
                     if written in fold(self.docs[key[0]].units[key[1]].text):
                         fused[key] = fused.get(key, 0.0) + HEADING_BONUS
+        self._weigh_facets(query, fused)
         for key in [k for k in fused if _REFERENCE.match(self.docs[k[0]].units[k[1]].text)]:
             del fused[key]  # "See also ..." points elsewhere; it answers nothing
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
         return [ScoredUnit(self.docs[k[0]], self.docs[k[0]].units[k[1]], s,
                            dense_sim.get(k, 0.0), float(lex_by_key.get(k, 0.0)))
                 for k, s in ranked]
+
+
+    def _weigh_facets(self, query: Query, fused: dict[tuple[str, int], float]) -> None:
+        """A status the question names (HER2-positive, after menopause, ...) raises the
+        passages that have it and lowers those that have only its opposite."""
+        from assistant.facets import opposed, statuses
+
+        wanted = statuses(query.raw)
+        if not wanted:
+            return
+        against = opposed(wanted)
+        for key in fused:
+            tags = self.facets[key[0]].tags[key[1]]
+            if wanted & tags:
+                fused[key] *= FACET_WEIGHT ** len(wanted & tags)
+            elif against & tags:
+                fused[key] *= OPPOSED_WEIGHT
 
 
 def _polarity(text: str) -> dict[str, bool]:

@@ -78,6 +78,20 @@ def test_a_part_the_page_does_not_cover_is_said_so_and_the_rest_is_answered(assi
     assert any("aromatase inhibitor" in answer.quotes[i].text for i in answer.parts[1].quotes)
 
 
+@pytest.mark.parametrize("question, first, second", [
+    ("Palbociclib vs abemaciclib — who is each one for?", "Palbociclib", "Abemaciclib"),
+    ("How is hormonal therapy different before menopause versus after menopause?",
+     "premenopausal", "post-menopausal"),
+])
+def test_each_side_of_a_comparison_is_asked_what_the_sentence_asks(  # noqa: ANN001
+        assistant, question: str, first: str, second: str) -> None:
+    answer = assistant.ask(question)
+    _check_contract(assistant, answer)
+    assert [p.kind for p in answer.parts] == ["answer", "answer"]
+    for part, name in zip(answer.parts, (first, second), strict=True):
+        assert any(name in answer.quotes[i].text for i in part.quotes), (part, name)
+
+
 def test_a_part_that_leans_on_an_uncovered_part_is_not_covered_either(assistant) -> None:  # noqa: ANN001
     answer = assistant.ask("What is Trodelvy and is it given for triple negative stage 4?")
     _check_contract(assistant, answer)

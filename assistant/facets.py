@@ -1,0 +1,219 @@
+"""A model of the page by facets: what each quotable unit is about, in the page's own words.
+
+Similarity ranking gives the best few passages; a question over the whole page ("every drug
+the page gives for HER2-positive cancer", "which treatments are combined with an aromatase
+inhibitor", "what targeted drugs are pills") needs every unit that has what it asks, and none
+that has the opposite. The facets (receptor and HER2 status, menopause, kind of treatment,
+what a drug is combined with, where the cancer has spread, line of treatment, how it is taken)
+and their words are in ``assistant/data/facets.yaml``; each unit of the page is tagged once,
+from its own words and, for statuses and kinds of treatment, from the paragraph, list lead-in
+and headings it belongs to. A question is read with the same words.
+
+>>> model = FacetModel.build(document, drug_names)                # doctest: +SKIP
+>>> [u.text for u in model.select("which targeted drugs are for her2 positive cancer")]
+['Trastuzumab (Herceptin) is given for stage 4 HER2-positive breast cancer.', ...]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from assistant.corpus import Document, Unit
+from assistant.lexicon import fold
+
+# a facet query that finds fewer treatments than this is answered by search (one passage is
+# what similarity finds best), and one that finds more is not a list anyone asked for
+MIN_UNITS = 2
+MAX_UNITS = 6
+# what names a treatment, besides the drugs of the page
+_THERAPIES = ("aromatase inhibitor", "ovarian ablation", "ovarian suppression", "chemotherapy",
+              "hormonal therapy")
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    pattern: re.Pattern[str]
+    inherit: bool
+    excludes: frozenset[str]
+
+
+def words(text: str) -> str:
+    """Folded text with signs as spaces ("HER2-positive" -> "her2 positive"); "+" is kept
+    ("ER+")."""
+    folded = fold(text).replace("n't", "nt").replace("'", "")
+    return " " + re.sub(r"[^a-z0-9+]+", " ", folded).strip() + " "
+
+
+def _pattern(terms: list[str]) -> re.Pattern[str]:
+    alternatives = sorted({words(t).strip() for t in terms}, key=len, reverse=True)
+    return re.compile(r"(?<=[ ])(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?=[ ])")
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[tuple[Facet, ...], dict[str, re.Pattern[str]]]:
+    raw = resources.files("assistant.data").joinpath("facets.yaml").read_text("utf-8")
+    data = yaml.safe_load(raw)
+    facets = tuple(Facet(name, _pattern(spec["terms"]), bool(spec.get("inherit")),
+                         frozenset(spec.get("excludes", [])))
+                   for name, spec in data["facets"].items())
+    lists = {key: _pattern(data[key]) for key in ("list_words", "ask_words", "treatment_words")}
+    return facets, lists
+
+
+# what a question rules out: "she can't take aromatase inhibitors", "other than tamoxifen"
+_RULED_OUT = re.compile(r"(?:cant|cannot|can not|couldnt|not|no|without|instead of|other than|"
+                        r"besides|apart from|except|rather than|doesnt want|dont want) "
+                        r"(?:[a-z0-9+]+ ){0,2}$")
+
+
+def facets_of(text: str, ruled_out: bool = True) -> set[str]:
+    """The facets a text names. Of two opposite facets found in the same words, the longer
+    wording wins ("hasn't gone through the change" is before menopause, not after it). With
+    ``ruled_out=False``, a facet the text rules out ("she can't take aromatase inhibitors") is
+    left out."""
+    folded = words(text)
+    found = [(m.start(), m.end(), f) for f in _vocabulary()[0] for m in f.pattern.finditer(folded)
+             if ruled_out or not _RULED_OUT.search(folded[max(0, m.start() - 40):m.start()])]
+    return {f.name for start, end, f in found if not any(
+        g.name in f.excludes and s <= start and end <= e and (e - s) > (end - start)
+        for s, e, g in found)}
+
+
+_ASKED_WHETHER = re.compile(r"\b(?:whether|if)\b[^,;:.?!]*")
+_COMPARING = re.compile(r" (?:vs|versus|compared|comparison|difference|differences|differ|"
+                        r"different) ")
+# where a sentence goes on to ask something else: ", and what ...", "; which ..."
+_CLAUSES = re.compile(r"[.?!;]+\s*|,\s*(?:and|but|so)\s+|\s+(?:and|but)\s+(?=(?:what|which|"
+                      r"how|is|are|can|does|do)\b)")
+
+
+def statuses(text: str) -> set[str]:
+    """The statuses a text states: the facets that have an opposite (HER2-positive and
+    HER2-negative, before and after menopause, ...), leaving out what it asks "whether" ("how
+    do they test whether she has become post-menopausal" states no status)."""
+    found = facets_of(_ASKED_WHETHER.sub(" ", fold(text)))
+    if _COMPARING.search(words(text)):
+        return set()  # "hormone therapy before vs after menopause" weighs both sides alike
+    return {f.name for f in _vocabulary()[0] if f.excludes and f.name in found}
+
+
+def opposed(wanted: set[str]) -> set[str]:
+    """The statuses opposite to those wanted, and not wanted themselves ("triple negative"
+    names HER2-negative and hormone receptor-negative alike)."""
+    by_name = {f.name: f for f in _vocabulary()[0]}
+    return set().union(*(by_name[w].excludes for w in wanted)) - wanted
+
+
+def asks_list(text: str) -> bool:
+    """Whether a question asks for every unit of a kind: words of enumeration ("every", "list",
+    "all the"), or "which"/"what" followed, within two words, by a word for treatments ("which
+    targeted drugs", not "what if a treatment stops working")."""
+    _, lists = _vocabulary()
+    folded = words(text)
+    if lists["list_words"].search(folded):
+        return True
+    for ask in lists["ask_words"].finditer(folded):
+        window = " " + " ".join(folded[ask.end():].split()[:2]) + " "
+        if lists["treatment_words"].search(window):  # "which targeted drugs", "what pills"
+            return True
+    return False
+
+
+@dataclass
+class FacetModel:
+    """Each unit of one document with its facets, and what each unit is about: the unit that
+    names its treatment (itself, or the sentence it leans on: "It is combined with ..." is
+    about the drug of the sentence before it)."""
+
+    doc: Document
+    tags: dict[int, frozenset[str]]
+    subjects: dict[int, tuple[int, frozenset[str]]]  # unit -> (its root unit, what that names)
+    drugs: dict[int, frozenset[str]]  # unit -> the drugs it names itself
+
+    @classmethod
+    def build(cls, doc: Document, drug_names: set[str] | frozenset[str]) -> FacetModel:
+        facets = _vocabulary()[0]
+        inheritable = {f.name for f in facets if f.inherit}
+        units = {u.index: u for u in doc.units}
+        opener: dict[int, Unit] = {}
+        for unit in doc.units:
+            opener.setdefault(unit.paragraph, unit)
+        sections = {s.path: s for s in doc.sections}
+        leads: dict[str, list[str]] = {}
+        for section in doc.sections:
+            inside = [u for u in doc.units if section.start <= u.start < section.end]
+            if inside and words(section.heading).strip() in words(inside[0].text):
+                leads[section.path] = [u.text for u in inside
+                                       if u.paragraph == inside[0].paragraph]
+        tags: dict[int, frozenset[str]] = {}
+        subjects: dict[int, tuple[int, frozenset[str]]] = {}
+        drugs: dict[int, frozenset[str]] = {}
+        for unit in doc.units:
+            own_text = unit.text
+            if unit.kind == "item" and unit.antecedent is not None:
+                own_text = f"{units[unit.antecedent].text} {unit.text}"  # "may be given: with ..."
+            own = facets_of(own_text)
+            # a list item's paragraph is its list: what it inherits comes from its lead-in
+            context = [] if unit.kind == "item" else [opener[unit.paragraph].text]
+            root = unit
+            while root.antecedent is not None:  # the lead-ins and sentences it leans on
+                root = units[root.antecedent]
+                context += [root.text, opener[root.paragraph].text]
+            path = unit.section.split(" > ")
+            heads = [" > ".join(path[:depth]) for depth in range(1, len(path) + 1)]
+            context += [sections[h].heading for h in heads if h in sections]  # headings above
+            # a section's first paragraph speaks for the whole section when it opens by naming
+            # the section's subject ("Hormonal therapy is offered for hormone receptor-positive
+            # ..."), not when it opens on one drug ("Trastuzumab (Herceptin) is given for ...")
+            context += [t for h in heads if h in sections for t in leads.get(h, [])]
+            # a sentence that opens with "if" states no status for what follows it ("If you
+            # hadn't reached menopause ..., your healthcare team may do blood tests")
+            inherited = set().union(*(facets_of(t) for t in context
+                                      if not t.lower().startswith("if "))) & inheritable
+            tags[unit.index] = frozenset(own | inherited)
+            folded = words(root.text)
+            named = frozenset(n for n in (*drug_names, *_THERAPIES) if f" {n}" in folded)
+            subjects[unit.index] = (root.index, named)
+            own_words = words(unit.text)
+            drugs[unit.index] = frozenset(n for n in drug_names if f" {n} " in own_words)
+        return cls(doc, tags, subjects, drugs)
+
+    def select(self, question: str) -> list[Unit]:
+        """For a question that asks for a list and names facets: in the page's order, every unit
+        that has them all and is about a treatment the units before it are not about (with
+        the sentence that names its treatment, when it only leans on it: "with an aromatase
+        inhibitor ..." after "Abemaciclib (Verzenio) is used for ..."); none unless the list
+        has between ``MIN_UNITS`` and ``MAX_UNITS`` such units."""
+        asked = next((c for c in _CLAUSES.split(question) if c and asks_list(c)), None)
+        if asked is None:
+            return []
+        # the statuses the whole message states, and what the clause that asks for the list
+        # asks for ("post-menopausal, ER+ ... since ibrance goes with an AI does that rule it
+        # out, and what hormone option is left": not what goes with an AI)
+        wanted = statuses(question) & facets_of(question, ruled_out=False) | facets_of(
+            asked, ruled_out=False)
+        if not wanted:
+            return []
+        units = {u.index: u for u in self.doc.units}
+        chosen: dict[int, Unit] = {}
+        named: set[str] = set()
+        treatments = 0
+        for unit in self.doc.units:
+            root, names = self.subjects[unit.index]
+            names |= self.drugs[unit.index]  # "... they may be offered tamoxifen"
+            if not names or not wanted <= self.tags[unit.index] or names <= named:
+                continue  # no treatment it is about is new: "Pertuzumab may not be covered ..."
+            treatments += 1
+            named |= names
+            chosen[unit.index] = unit
+            if root != unit.index:  # it leans on the sentence that names its treatment
+                chosen[root] = units[root]
+        if not MIN_UNITS <= treatments <= MAX_UNITS:
+            return []
+        return sorted(chosen.values(), key=lambda u: u.start)

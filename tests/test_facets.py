@@ -1,0 +1,93 @@
+"""The page's facets (assistant/facets.py): each unit tagged from its own words and what it
+belongs to, and questions over the whole page answered with every unit that has what they ask,
+through the model and through Assistant.ask."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.facets import FacetModel, asks_list, facets_of
+
+
+@pytest.fixture(scope="module")
+def model(assistant) -> FacetModel:  # noqa: ANN001
+    doc = next(iter(assistant.documents.values()))
+    return FacetModel.build(doc, assistant.lexicon.drug_names)
+
+
+def _unit(model: FacetModel, starts: str):  # noqa: ANN202
+    return next(u for u in model.doc.units if u.text.startswith(starts))
+
+
+def test_a_sentence_inherits_the_status_of_its_paragraph_and_heading(model: FacetModel) -> None:
+    # "It is usually added to chemotherapy." names no status: its paragraph is about
+    # trastuzumab for HER2-positive cancer, under the heading "Targeted therapy"
+    tags = model.tags[_unit(model, "It is usually added to chemotherapy").index]
+    assert {"her2_positive", "targeted", "combined", "chemotherapy"} <= tags
+    assert "her2_negative" not in tags
+    # the tamoxifen sentence is under "Hormonal therapy for post-menopausal women"
+    tamoxifen = model.tags[_unit(model, "If they do not want to or can").index]
+    assert {"postmenopausal", "hormonal"} <= tamoxifen and "premenopausal" not in tamoxifen
+
+
+def test_a_list_item_is_read_with_its_lead_in_not_with_the_item_before_it(
+        model: FacetModel) -> None:
+    fulvestrant = model.tags[_unit(model, "with fulvestrant").index]
+    assert {"combined", "fulvestrant", "by_mouth", "her2_negative", "targeted"} <= fulvestrant
+    # the item before it is for post-menopausal women; this one says nothing of menopause
+    assert "postmenopausal" not in fulvestrant
+
+
+@pytest.mark.parametrize("question, is_list", [
+    ("which drugs are given for HER2-positive cancer", True),
+    ("list every treatment for post-menopausal women", True),
+    ("what targeted drugs are there", True),
+    ("what is herceptin", False),
+    ("how is olaparib taken", False),
+])
+def test_a_list_is_asked_by_enumeration_or_which_before_a_treatment_word(
+        question: str, is_list: bool) -> None:
+    assert asks_list(question) is is_list
+
+
+def test_lay_words_name_the_same_facets_as_the_page() -> None:
+    assert {"hr_positive", "postmenopausal"} <= facets_of(
+        "her cancer feeds off hormones and she went through menopause")
+    assert facets_of("her2+") == facets_of("HER2-positive") == {"her2_positive"}
+
+
+def test_every_drug_for_a_status_and_none_for_the_opposite(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("For HER2 positive metastatic breast cancer, what targeted drugs are "
+                           "on this page?")
+    assert answer.kind == "answer"
+    quoted = " ".join(q.text for q in answer.quotes)
+    assert "Trastuzumab (Herceptin)" in quoted and "Pertuzumab (Perjeta)" in quoted
+    for drug in ("Palbociclib", "Abemaciclib", "Olaparib"):  # HER2-negative only
+        assert drug not in quoted
+
+
+def test_every_treatment_for_post_menopausal_women(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("Go through the whole page and tell me every treatment it mentions "
+                           "for post-menopausal women.")
+    quoted = " ".join(q.text for q in answer.quotes)
+    for name in ("aromatase inhibitor", "tamoxifen", "Palbociclib", "Abemaciclib"):
+        assert name in quoted
+    assert "premenopausal" not in quoted.lower()
+
+
+def test_a_lead_in_chosen_for_a_list_comes_with_its_items(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("which of the targeted therapies are pills?")
+    quoted = " ".join(q.text for q in answer.quotes)
+    assert "taken as pill daily" in quoted and "Olaparib is usually taken by mouth" in quoted
+    assert not any(q.text.rstrip().endswith(":") for q in answer.quotes)
+
+
+def test_a_part_about_the_list_before_it_is_answered_from_that_list(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("For HER2 positive cancer what targeted drugs are on this page, and "
+                           "which one of them is combined with docetaxel?")
+    assert [p.kind for p in answer.parts] == ["answer", "answer"]
+    second = " ".join(answer.quotes[i].text for i in answer.parts[1].quotes)
+    assert "combined with trastuzumab and docetaxel" in second
+    # from the list it leans on, not the chemotherapy section's "docetaxel (Taxotere)"
+    assert all(answer.quotes[i].section.endswith("Targeted therapy")
+               for i in answer.parts[1].quotes)
