@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh machine:
 #   make run    set up, then start the web app on http://127.0.0.1:7860
-#   make test   set up (with test extras and Debian's chromium), then run the tests
+#   make test   set up (with test extras, axe-core and Debian's chromium), then run the tests
 PYTHON ?= python3
 PIP = $(PYTHON) -m pip
 
@@ -10,8 +10,13 @@ install:
 	$(PIP) install torch==2.13.0
 	$(PIP) install -e .
 
+AXE_VERSION = 4.14.1
+
 install-test: install
 	$(PIP) install -e '.[test]'
+	# axe-core, injected by the browser tests to check accessibility (pinned; into build/axe)
+	@command -v npm >/dev/null || (apt-get update && apt-get install -y nodejs npm)
+	npm install --prefix build/axe --no-save --no-audit --no-fund axe-core@$(AXE_VERSION)
 
 browser:
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)

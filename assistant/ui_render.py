@@ -16,21 +16,35 @@ SOURCES_PLACEHOLDER = (
     '<p class="sources-empty">The passages quoted in an answer appear here, '
     "highlighted inside their section of the page.</p>"
 )
-# Markdown punctuation a person's message could use to format (or to fake a quote or a link).
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+# What could make a person's message render as something other than the text typed: inline
+# markup anywhere, and block markup (headings, quotes, lists, rules, fences) at a line's start.
+# Only these are escaped, so an ordinary question ("Est-ce que ... (Herceptin) ?") reaches the
+# chat's screen-reader label and its "Copy message" exactly as typed.
+_INLINE_MARKUP = re.compile(r"[`*_~\[\]|<]|\\(?=[!-/:-@\[-`{-~])|&(?=#?\w+;)")
+_BLOCK_MARKUP = re.compile(
+    r"^([ \t]*)(#{1,6}(?=\s|$)|>|[-+](?=\s|$)|=+\s*$|-+\s*$|(\d{1,9})([.)])(?=\s|$))",
+    re.MULTILINE)
 _HEADING_LINE = re.compile(r"^#{1,6}\s")
 _ITEM_LINE = re.compile(r"^[-*•]\s+")
 
 
 def user_message_markdown(text: str) -> str:
-    """A person's message shown exactly as typed: HTML and markdown characters escaped."""
-    escaped = html.escape(text, quote=False)
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", escaped).replace("\n", "  \n")
+    """A person's message shown exactly as typed: only what Markdown or HTML would interpret is
+    escaped, so ordinary text (hyphens, brackets, full stops) stays as it was written."""
+    escaped = _INLINE_MARKUP.sub(lambda m: "\\" + m.group(0), text)
+
+    def block(match: re.Match[str]) -> str:
+        indent, mark, number, dot = match.group(1), match.group(2), match.group(3), match.group(4)
+        if number is not None:
+            return f"{indent}{number}\\{dot}"
+        return f"{indent}\\{mark}"
+
+    return _BLOCK_MARKUP.sub(block, escaped)
 
 
 def answer_markdown(text: str) -> str:
     """An answer's text with any raw HTML neutralised (its markdown, quotes included, kept)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;")
+    return re.sub(r"&(?=#?\w+;)", "&amp;", text).replace("<", "&lt;")
 
 
 def shown_messages(history: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -141,7 +155,7 @@ def _passage_html(number: int, passage: _Passage) -> str:
                 f'target="_blank" rel="noopener noreferrer">{html.escape(doc.publisher)}: '
                 f"{html.escape(doc.title)}</a></p>")
     return (f'<section class="source-passage" aria-label="Source {number}">'
-            f"<h3>{number}. {heading}</h3>{''.join(body)}{link}</section>")
+            f"<h2>{number}. {heading}</h2>{''.join(body)}{link}</section>")
 
 
 def _marked(text: str, start: int, end: int, marks: list[tuple[int, int]]) -> str:

@@ -4,12 +4,14 @@ keyboard and contrast. Screenshots go to test-artifacts/ui/."""
 
 from __future__ import annotations
 
+import io
 import re
 import sqlite3
 from collections.abc import Iterator
 
 import pytest
 
+from .axe import axe_violations
 from .ui_server import ARTIFACTS, ui_url  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.browser
@@ -19,7 +21,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 812}
+PHONE = {"width": 390, "height": 844}
 BOT = "#chatbot [data-testid=bot]"
 USER = "#chatbot [data-testid=user]"
 # Records how the newest answer grew, to see it stream in.
@@ -79,7 +81,8 @@ def ask(page, question: str) -> str:  # noqa: ANN001
 def wait_for_answer(page, before: int) -> str:  # noqa: ANN001
     page.wait_for_function(
         """([sel, n]) => { const bots = document.querySelectorAll(sel); return bots.length > n
-             && bots[bots.length - 1].innerText.includes('healthcare team'); }""",
+             && /healthcare team|équipe soignante|equipo de atención/.test(
+               bots[bots.length - 1].innerText); }""",
         arg=[BOT, before], timeout=30_000)
     text = page.locator(BOT).last.inner_text()
     while True:  # streamed: done once the text stops growing
@@ -106,7 +109,7 @@ def test_answer_streams_with_quotes_citation_sources_and_healthcare_line(open_pa
     assert "— Treatments for stage 4 breast cancer > Targeted therapy" in text
     assert "talk to your healthcare team" in text
     assert not page.locator("#emergency-banner").is_visible()
-    page.get_by_role("button", name="Sources: quoted passages in context").click()
+    # the sources open by themselves, under the question box
     mark = page.locator("#sources mark").first
     mark.wait_for(state="visible")
     assert "Trastuzumab (Herceptin) is given" in mark.inner_text()
@@ -122,6 +125,11 @@ def test_follow_up_uses_the_conversation(open_page) -> None:  # noqa: ANN001
     assert "continued until the breast cancer starts to grow again" in text
     assert page.locator(USER).count() == 2
     page.get_by_role("button", name="Clear chat").click()
+    page.get_by_role("button", name="No, keep it").click()  # it asks first
+    page.get_by_role("button", name="Yes, clear it").wait_for(state="hidden")
+    assert page.locator(USER).count() == 2
+    page.get_by_role("button", name="Clear chat").click()
+    page.get_by_role("button", name="Yes, clear it").click()
     expect_count(page, BOT, 0)
     text = ask(page, "and what is the dose?")  # a new conversation: no Herceptin context
     assert "does not cover doses" in text and "trastuzumab" not in text.lower()
@@ -231,7 +239,7 @@ def test_phone_width_is_readable(open_page) -> None:  # noqa: ANN001
     page.get_by_role("button", name="What is Herceptin used for?").click()
     wait_for_answer(page, 0)
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"page scrolls sideways at 375px ({width}px)"
+    assert width <= PHONE["width"], f"page scrolls sideways at 390px ({width}px)"
     for selector in ["#notice", "#question textarea", "#chatbot"]:
         box = page.locator(selector).bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
@@ -244,8 +252,7 @@ def test_phone_width_is_readable(open_page) -> None:  # noqa: ANN001
 def test_keyboard_only_use(open_page) -> None:  # noqa: ANN001
     page = open_page()
     for role, name in [("textbox", "Your question"), ("button", "Ask"),
-                       ("button", "Clear chat"), ("button", "Send comment"),
-                       ("textbox", "Comment on the answer you rated (optional)")]:
+                       ("button", "Clear chat")]:
         assert page.get_by_role(role, name=name, exact=True).count() == 1, name
     reached = []
     page.evaluate("document.activeElement && document.activeElement.blur()")
@@ -327,3 +334,161 @@ def contrast(foreground: str, background: str) -> float:
         return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
     high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
     return (high + 0.05) / (low + 0.05)
+
+
+LONG_ANSWER = "What are the treatment options for stage 4 breast cancer?"
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_new_answer_is_shown_from_its_start(open_page, viewport) -> None:  # noqa: ANN001
+    page = open_page(viewport)
+    ask(page, "What is Herceptin used for?")  # a conversation under way: the chat can scroll
+    ask(page, LONG_ANSWER)
+    question, answer = page.locator(USER).last, page.locator(BOT).last
+    chat = page.locator("#chatbot [role=log]").bounding_box()
+    q_box, a_box = question.bounding_box(), answer.bounding_box()
+    assert chat and q_box and a_box
+    assert a_box["height"] > chat["height"], "the answer should be longer than the chat"
+    # the question at the top of the conversation, the answer's first lines under it ...
+    assert chat["y"] <= q_box["y"] <= chat["y"] + 60, (chat, q_box)
+    assert a_box["y"] + 80 <= chat["y"] + chat["height"], (chat, a_box)
+    # ... and both on screen (a phone scrolls the page too)
+    assert_in_view(page, question)
+    assert a_box["y"] + 80 <= viewport["height"]
+    # nothing floats over the question's first line (Gradio's "Conversation" label did)
+    x, y = q_box["x"] + 12, q_box["y"] + 6
+    hit = page.evaluate("([x, y]) => document.elementFromPoint(x, y).closest("
+                        "'[data-testid=user], .message-row') !== null", [x, y])
+    assert hit, "something covers the top line of the question"
+    shot(page, f"{'phone' if viewport is PHONE else 'desktop'}-answer-from-its-start")
+
+
+def test_thumbs_are_44px_like_first_right_after_the_answer_then_the_comment(open_page) -> None:  # noqa: ANN001
+    page = open_page(PHONE)
+    ask(page, "What is Herceptin used for?")
+    buttons = page.locator(f"{BOT} >> xpath=ancestor::div[contains(@class,'message-row')]"
+                           "/following-sibling::div[contains(@class,'message-buttons')][1]"
+                           "//button")
+    labels = [b.get_attribute("aria-label") for b in buttons.all()]
+    assert labels.index("Like") < labels.index("Dislike"), labels
+    for name in ("Like", "Dislike"):
+        box = page.locator("#chatbot").get_by_role("button", name=name, exact=True).last \
+            .bounding_box()
+        assert box and box["width"] >= 44 and box["height"] >= 44, (name, box)
+    # Tab order: the answer's own controls, then Like, then Dislike
+    page.locator(BOT).last.locator("a").last.focus()
+    names = []
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        names.append(page.evaluate("document.activeElement.getAttribute('aria-label')"))
+    assert names[-2:] == ["Like", "Dislike"], names
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")  # Like, from the keyboard
+    page.locator("#feedback-status [role=status]").filter(has_text="rating was saved").wait_for()
+    page.locator("#chatbot").get_by_role("button", name="Dislike", exact=True).last.focus()
+    page.keyboard.press("Tab")  # the comment box comes next, under the thumbs
+    assert page.evaluate("document.activeElement.closest('#feedback-comment') !== null")
+    comment = page.locator("#feedback-comment textarea").bounding_box()
+    thumbs = page.locator("#chatbot").get_by_role("button", name="Liked").bounding_box()
+    assert comment and thumbs and 0 < comment["y"] - thumbs["y"] < 250, (thumbs, comment)
+
+
+def test_typed_text_reaches_screen_readers_and_copy_without_escapes_and_lang_is_set(
+        browser, ui_url: str) -> None:  # noqa: ANN001, F811
+    context = browser.new_context(viewport=DESKTOP,
+                                  permissions=["clipboard-read", "clipboard-write"])
+    try:
+        page = context.new_page()
+        page.goto(ui_url)
+        page.wait_for_selector("#question textarea", timeout=30_000)
+        question = "Qu'est-ce que le trastuzumab (Herceptin) ? Est-ce que c'est 1.5 fois?"
+        ask(page, question)
+        user = page.locator(USER).last
+        assert user.get_attribute("aria-label") == f"user's message: {question}"
+        assert user.inner_text().strip() == question
+        user.locator("xpath=ancestor::div[contains(@class,'message-row')]/following-sibling::"
+                     "div[1]//button[@aria-label='Copy message']").click()
+        assert page.evaluate("navigator.clipboard.readText()") == question
+        bot = page.locator(BOT).last
+        assert bot.get_attribute("lang") == "fr"
+        assert bot.locator("blockquote").first.get_attribute("lang") == "en"  # the page's words
+        text = ask(page, "¿Qué es el tamoxifeno?")
+        assert "Esto es lo que dice" in text
+        assert page.locator(BOT).last.get_attribute("lang") == "es"
+        assert page.locator(BOT).first.get_attribute("lang") == "fr"
+        ask(page, "What is Herceptin used for?")
+        assert page.locator(BOT).last.get_attribute("lang") == "en"
+    finally:
+        context.close()
+
+
+def test_parts_are_labelled_blocks(open_page) -> None:  # noqa: ANN001
+    page = open_page()
+    ask(page, "What is Herceptin and when is it given alone?")
+    labels = page.locator(BOT).last.locator("p > strong")
+    texts = [t.strip() for t in labels.all_inner_texts()]
+    assert texts[:2] == ["What is Herceptin", "when is it given alone?"], texts
+    # the first part's label comes before its quote
+    first_label, quote = labels.first.bounding_box(), page.locator(BOT).last.locator(
+        "blockquote").first.bounding_box()
+    assert first_label and quote and first_label["y"] < quote["y"]
+
+
+def test_no_api_footer_and_ask_has_a_visible_focus_ring(open_page) -> None:  # noqa: ANN001
+    page = open_page()
+    assert page.get_by_text("Use via API").count() == 0
+    assert page.locator("footer a, footer button").count() == 0
+    page.locator("#question textarea").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "ask"
+    ring = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+        return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor,
+                parseFloat(s.outlineOffset)]; }""")
+    style, width, colour, offset = ring
+    assert style == "solid" and width >= 2 and offset >= 2, ring
+    # the ring stands out from the white page around the button (WCAG 1.4.11: 3:1)
+    assert contrast(colour, "rgb(255, 255, 255)") >= 3, ring
+
+
+def test_the_trash_icon_is_gone_and_clear_asks_first(open_page) -> None:  # noqa: ANN001
+    page = open_page()
+    ask(page, "What is Herceptin used for?")
+    assert page.locator("#chatbot button[aria-label=Clear]").is_hidden()
+    page.get_by_role("button", name="Clear chat").click()
+    page.get_by_role("button", name="Yes, clear it").wait_for()  # asks; nothing cleared yet
+    assert page.locator(BOT).count() == 1
+
+
+def test_the_local_font_has_every_letter_in_every_weight(open_page) -> None:  # noqa: ANN001
+    from fontTools.ttLib import TTFont  # installed with matplotlib
+
+    page = open_page()
+    base = page.url
+    css = page.request.get(base + "theme.css").text()
+    faces = re.findall(r"font-family: '([^']+)';\s*src: url\('([^']+)'\)[^}]*font-weight: (\d+)",
+                       css)
+    assert any(family == "Source Sans Pro" and weight in ("600", "700")
+               for family, _, weight in faces), faces
+    sample = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789éèàçñ¿¡’“”–"
+    for family, url, weight in faces:
+        font = TTFont(io.BytesIO(page.request.get(base + url).body()))
+        missing = [c for c in sample if ord(c) not in font.getBestCmap()]
+        assert missing == [], f"{family} {weight} ({url}) lacks {''.join(missing)}"
+    # and the page's bold text is drawn in that face
+    ask(page, "What is Herceptin and when is it given alone?")
+    assert page.evaluate("document.fonts.check('700 16px \"Source Sans Pro\"', 'What')")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_axe_finds_no_violations_on_the_chat(open_page, viewport) -> None:  # noqa: ANN001
+    page = open_page(viewport)
+    assert axe_violations(page) == []  # the empty page
+    ask(page, "What is Herceptin and when is it given alone?")
+    page.locator("#sources mark").first.wait_for(state="visible")
+    page.locator("#chatbot").get_by_role("button", name="Like", exact=True).last.click()
+    page.locator("#feedback-comment textarea").wait_for(state="visible")
+    assert axe_violations(page) == []  # an answer, its sources open, the comment box shown
+    ask(page, "I have chest pain and can't breathe")
+    page.locator("#emergency-banner [role=alert]").wait_for()
+    assert axe_violations(page) == []  # with the emergency banner
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 
@@ -18,21 +19,36 @@ from assistant.ui_render import (
     user_message_markdown,
 )
 
+from .conftest import PROJECT
+
 
 @pytest.mark.parametrize("hostile", [
     "<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "[click](javascript:alert(1))",
-    "> fake quote\n— *fake citation*", "**bold** & <b>tags</b>",
+    "> fake quote\n— *fake citation*", "**bold** & <b>tags</b>", "# heading\n1. item\n- item",
+    "`code` ~~struck~~ | table |", "text\n---",
 ])
 def test_user_message_has_no_live_markup(hostile: str) -> None:
     shown = user_message_markdown(hostile)
-    assert "<" not in shown and "](" not in shown and not shown.startswith(">")
-    assert "**" not in shown
+    # every character Markdown or HTML would act on is escaped, wherever it would act
+    assert not re.search(r"(?<!\\)[<\[\]`*~|]", shown), shown
+    assert not re.search(r"(?m)^(?:#|>|-|\d+\.)", shown), shown
+    assert re.sub(r"\\(.)", r"\1", shown) == hostile  # nothing else changed
+
+
+@pytest.mark.parametrize("ordinary", [
+    "Qu'est-ce que le trastuzumab (Herceptin) ?", "Est-ce que c'est 1.5 fois par jour?",
+    "¿Qué es el tamoxifeno? (Nolvadex)", "What is HER2-positive breast cancer... and AC-T?",
+    "my mum's 2 pills a day - is that normal!", "line one\nline two",
+])
+def test_an_ordinary_message_is_shown_and_copied_exactly_as_typed(ordinary: str) -> None:
+    assert user_message_markdown(ordinary) == ordinary
 
 
 def test_answer_markdown_keeps_quotes_and_neutralises_html() -> None:
-    text = "Intro\n\n> A quote & more <script>x</script>\n\n— *Title > Section*"
+    text = "Intro &lt;\n\n> A quote & more <script>x</script>\n\n— *Title > Section*"
     shown = answer_markdown(text)
-    assert "\n> A quote &amp; more &lt;script>" in shown and "— *Title > Section*" in shown
+    assert "\n> A quote & more &lt;script>" in shown and "— *Title > Section*" in shown
+    assert shown.startswith("Intro &amp;lt;")  # an entity in the text is shown, not decoded
 
 
 def test_stream_prefixes_grow_to_the_whole_text() -> None:
@@ -48,7 +64,7 @@ def test_plain_text_of_gradio6_message_parts() -> None:
     assert plain_text([{"type": "text", "text": "a"}, "b", {"type": "file", "file": {}}]) == "a\nb"
     assert plain_text("c") == "c" and plain_text(None) == ""
     shown = shown_messages([{"role": "user", "content": [{"type": "text", "text": "<b>"}]}])
-    assert shown == [{"role": "user", "content": "&lt;b&gt;"}]
+    assert shown == [{"role": "user", "content": "\\<b>"}]
 
 
 def test_banner_only_for_emergencies(assistant) -> None:  # noqa: ANN001
@@ -90,3 +106,13 @@ def test_sources_placeholder_without_quotes() -> None:
     answer = Answer(kind="out_of_scope", text="I can only help with ...", question="q",
                     standalone_question="q")
     assert sources_html(answer, {}) == SOURCES_PLACEHOLDER
+
+
+def test_feedback_journal_files_are_not_untracked(settings) -> None:  # noqa: ANN001
+    """SQLite's -wal and -shm files beside the feedback store are ignored by git."""
+    if not (PROJECT / ".git").exists():
+        pytest.skip("not a git checkout")
+    names = ["feedback.sqlite3-wal", "feedback.sqlite3-shm", "feedback.sqlite3-journal"]
+    ignored = subprocess.run(["git", "-C", str(PROJECT), "check-ignore", *names],
+                             capture_output=True, text=True, check=False).stdout.split()
+    assert ignored == names

@@ -16,6 +16,7 @@ import pytest
 
 from assistant.api import create_app
 
+from .axe import axe_violations
 from .live_servers import ARTIFACTS, free_port, serve_app
 
 pytestmark = pytest.mark.browser
@@ -217,5 +218,82 @@ def test_a_pasted_long_story_is_sent_whole_and_urgent_care_stays_in_view(
         assert size and size["height"] >= 44 and size["width"] >= 44
         dismiss.click()
         assert urgent.is_hidden()
+    finally:
+        context.close()
+
+
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
+
+
+def widget_page(browser, api: str, viewport: dict):  # noqa: ANN001, ANN201
+    # bypass_csp: the example page's strict policy would refuse the injected axe-core script
+    context = browser.new_context(viewport=viewport, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{api}/portal-example.html")
+    return context, page
+
+
+def ask_and_wait(page, question: str) -> None:  # noqa: ANN001
+    before = page.locator(".msg.bot").count()
+    page.locator("textarea").fill(question)
+    page.locator("textarea").press("Enter")
+    page.locator(".msg.bot").nth(before).wait_for(timeout=20_000)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_axe_finds_no_violations_on_the_example_portal_and_widget(
+        browser, api: str, viewport: dict) -> None:  # noqa: ANN001
+    context, page = widget_page(browser, api, viewport)
+    try:
+        assert axe_violations(page) == []  # the portal with the launcher
+        page.locator("button.launcher").click()
+        ask_and_wait(page, "What is Herceptin and when is it given alone?")
+        assert axe_violations(page) == []  # the open panel with a quoted answer
+        ask_and_wait(page, "I have chest pain and can't breathe")
+        page.locator(".urgent").wait_for(state="visible")
+        assert axe_violations(page) == []  # and the urgent message
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_new_answer_in_the_widget_is_shown_from_its_start(
+        browser, api: str, viewport: dict) -> None:  # noqa: ANN001
+    context, page = widget_page(browser, api, viewport)
+    try:
+        page.locator("button.launcher").click()
+        ask_and_wait(page, QUESTION)
+        ask_and_wait(page, "What are the treatment options for stage 4 breast cancer?")
+        log = page.locator(".log").bounding_box()
+        question = page.locator(".msg.user").last.bounding_box()
+        answer = page.locator(".msg.bot").last.bounding_box()
+        assert log and question and answer
+        assert answer["height"] > log["height"], "the answer should be longer than the log"
+        assert log["y"] <= question["y"] <= log["y"] + 40, (log, question)
+        assert answer["y"] + 60 <= log["y"] + log["height"], (log, answer)
+        assert 0 <= question["y"] and answer["y"] + 60 <= viewport["height"]
+        page.screenshot(path=str(ARTIFACTS / f"widget-answer-start-{viewport['width']}.png"))
+    finally:
+        context.close()
+
+
+def test_widget_replies_carry_their_language_and_label_each_part(browser, api: str) -> None:  # noqa: ANN001
+    context, page = widget_page(browser, api, PHONE)
+    try:
+        launcher = page.locator("button.launcher")
+        assert launcher.get_attribute("aria-label") is None  # its words are its name
+        launcher.click()
+        ask_and_wait(page, "Qu'est-ce que le trastuzumab (Herceptin) ?")
+        reply = page.locator(".msg.bot").last
+        assert reply.get_attribute("lang") == "fr"
+        assert reply.locator("figure").first.get_attribute("lang") == "en"
+        ask_and_wait(page, "What is Herceptin and when is it given alone?")
+        reply = page.locator(".msg.bot").last
+        assert reply.get_attribute("lang") == "en"
+        labels = [t.strip() for t in reply.locator("p > strong").all_inner_texts()]
+        assert labels[:2] == ["What is Herceptin", "when is it given alone?"], labels
+        # each quote with its place in the page right under it
+        caption = reply.locator("figure figcaption cite").first.inner_text()
+        assert "Targeted therapy" in caption
     finally:
         context.close()

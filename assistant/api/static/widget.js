@@ -49,7 +49,7 @@
     "display:flex;flex-direction:column;background:#fff;border-radius:12px;margin-bottom:12px;",
     "box-shadow:0 8px 30px rgba(0,0,0,.3);overflow:hidden}",
     ".panel[hidden]{display:none}",
-    "header{display:flex;align-items:center;gap:8px;padding:12px 14px;",
+    ".head{display:flex;align-items:center;gap:8px;padding:12px 14px;",
     "background:var(--s4a-accent,#6b2d8b);color:#fff}",
     "h2{flex:1;margin:0;font-size:1rem;font-weight:600}",
     ".close{border:0;background:transparent;color:#fff;font:inherit;font-size:1.4rem;",
@@ -150,6 +150,9 @@
   function renderAnswer(answer) {
     var box = el("div", "msg bot");
     box.setAttribute("data-kind", String(answer.kind || "answer"));
+    // the framing is in the person's language; the page's quotes and citations stay English
+    var lang = /^[a-z]{2,3}$/.test(String(answer.language)) ? String(answer.language) : "en";
+    box.lang = lang;
     var quotes = Array.isArray(answer.quotes) ? answer.quotes : [];
     var quoteIndex = 0;
     var figure = null;
@@ -157,6 +160,7 @@
       var lines = block.split("\n");
       if (lines.every(function (l) { return l.charAt(0) === ">"; })) {
         figure = box.appendChild(el("figure"));
+        figure.lang = "en";
         var quote = figure.appendChild(el("blockquote"));
         var source = quotes[quoteIndex++];
         var url = source && safeUrl(source.url);
@@ -201,7 +205,8 @@
     panel.setAttribute("role", "dialog");
     panel.setAttribute("aria-labelledby", ids + "-title");
 
-    var header = panel.appendChild(el("header"));
+    // a plain div, not <header>: in the portal's page it would be a second banner landmark
+    var header = panel.appendChild(el("div", "head"));
     header.appendChild(el("h2", null, config.title)).id = ids + "-title";
     var close = header.appendChild(el("button", "close", "×"));
     close.type = "button";
@@ -245,7 +250,7 @@
     launcher.type = "button";
     launcher.setAttribute("aria-controls", panel.id);
     launcher.setAttribute("aria-expanded", "false");
-    launcher.setAttribute("aria-label", config.title);
+    // its visible words are its name (an aria-label differing from them fails WCAG 2.5.3)
 
     root.appendChild(panel);
     root.appendChild(launcher);
