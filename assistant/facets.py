@@ -86,8 +86,8 @@ def facets_of(text: str, ruled_out: bool = True) -> set[str]:
 
 
 _ASKED_WHETHER = re.compile(r"\b(?:whether|if)\b[^,;:.?!]*")
-_COMPARING = re.compile(r" (?:vs|versus|compared|comparison|difference|differences|differ|"
-                        r"different) ")
+# both sides of a comparison in one question (its parts, one side each, do weigh statuses)
+_COMPARING = re.compile(r" (?:vs|versus|compared|comparison) ")
 # where a sentence goes on to ask something else: ", and what ...", "; which ..."
 _CLAUSES = re.compile(r"[.?!;]+\s*|,\s*(?:and|but|so)\s+|\s+(?:and|but)\s+(?=(?:what|which|"
                       r"how|is|are|can|does|do)\b)")
