@@ -14,9 +14,11 @@ from fastapi.responses import JSONResponse
 from slowapi.errors import RateLimitExceeded
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.errors import AssistantError, InvalidQuestionError
+from assistant.errors import AssistantError, IndexUnavailableError, InvalidQuestionError
 
 log = logging.getLogger("assistant.api")
+access_log = logging.getLogger("assistant.access")
+RETRY_AFTER_S = 5  # what a 503 tells the caller
 
 _TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
           404: "not_found_error", 405: "invalid_request_error", 413: "invalid_request_error",
@@ -77,9 +79,19 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AssistantError)
     async def _unavailable(request: Request, exc: AssistantError) -> JSONResponse:
-        log.error("assistant unavailable: %s", exc)
-        return error_response(503, f"The assistant is not available right now: {exc}",
-                              "not_ready", {"Retry-After": "10"})
+        # one line per failed request: the access log's, when it is on (this one otherwise);
+        # the person reads no server path or address, the operator's detail goes to the log
+        detail = getattr(exc, "detail", None) or str(exc)
+        access = getattr(request.state, "access", None) or {}
+        request.state.access = {**access, "error": detail}
+        if not access_log.isEnabledFor(logging.INFO):
+            log.warning("assistant unavailable on %s: %s", request.url.path, detail)
+        if isinstance(exc, IndexUnavailableError):
+            message, code = str(exc), "index_unavailable"
+        else:
+            message, code = ("The assistant is not available right now; the site's operator "
+                             "can find the reason in the server log."), "not_ready"
+        return error_response(503, message, code, {"Retry-After": str(RETRY_AFTER_S)})
 
     @app.exception_handler(RateLimitExceeded)
     async def _too_many(request: Request, exc: RateLimitExceeded) -> JSONResponse:
