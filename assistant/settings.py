@@ -51,6 +51,14 @@ class Settings(BaseSettings):
                                     "the counts between workers")
     allow_keyless_remote: bool = Field(False, description="with no api_keys set, also answer "
                                        "API calls from other machines (default: loopback only)")
+    auth_failure_limit: str = Field("10/minute", description="wrong API keys allowed per "
+                                    "client address (slowapi syntax); past it: 429")
+    ui_public: bool = Field(False, description="with api_keys set, also serve the chat UI (and "
+                            "its /gradio_api) to callers on other machines without a key "
+                            "(default: only this machine, or a caller with a key)")
+    frame_ancestors: str = Field("'self'", description="who may show the chat UI in a frame "
+                                 "(CSP frame-ancestors): 'self', 'none', or origins such as "
+                                 "https://portal.example.org")
     serve_ui: bool = Field(True, description="mount the Gradio UI at / (false: only the API, "
                            "the widget and the health checks, e.g. behind a portal)")
 

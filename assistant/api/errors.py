@@ -37,8 +37,15 @@ class ApiError(Exception):
         self.headers = headers
 
 
+# the code of an error raised without one (every error body has a code)
+_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+          405: "method_not_allowed", 413: "body_too_large", 415: "unsupported_media_type",
+          422: "invalid_request", 429: "rate_limited", 500: "internal", 503: "not_ready"}
+
+
 def error_response(status: int, message: str, code: str | None = None,
                    headers: Mapping[str, str] | None = None) -> JSONResponse:
+    code = code if code is not None else _CODES.get(status, f"http_{status}")
     body = {"error": {"type": _TYPES.get(status, "api_error"), "message": message, "code": code}}
     return JSONResponse(body, status_code=status, headers=headers)
 
@@ -71,7 +78,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         status, message = describe_validation(exc)
-        return error_response(status, message, "invalid_json" if status == 400 else None)
+        return error_response(status, message,
+                              "invalid_json" if status == 400 else "invalid_request")
 
     @app.exception_handler(InvalidQuestionError)
     async def _bad_question(request: Request, exc: InvalidQuestionError) -> JSONResponse:
@@ -105,6 +113,8 @@ def install_error_handlers(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
         if exc.status_code == 404:
             message = f"Nothing here: {request.url.path}"
+        elif exc.status_code == 405:
+            message = f"{request.method} is not allowed on {request.url.path}."
         return error_response(exc.status_code, message, headers=exc.headers)
 
     @app.exception_handler(Exception)

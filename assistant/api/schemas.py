@@ -15,7 +15,7 @@ MAX_HISTORY_TURNS = 50
 class ErrorDetail(BaseModel):
     type: str = Field(description="invalid_request_error, authentication_error, ...")
     message: str = Field(description="what went wrong, in words a person can act on")
-    code: str | None = None
+    code: str = Field(description="a stable, machine-readable name for the error")
 
 
 class ErrorResponse(BaseModel):
