@@ -21,5 +21,14 @@ class IndexError_(AssistantError):
     """The index cannot be built or opened (seen by the operator)."""
 
 
+class IndexUnavailableError(IndexError_):
+    """The index is unreachable, missing or being rebuilt right now; the next request tries
+    again (the person sees the message, ``detail`` goes only to the operator's log)."""
+
+    def __init__(self, message: str, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail if detail is not None else message
+
+
 class SettingsError(AssistantError):
     """A setting has an invalid value (seen by the operator at start-up)."""

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -21,10 +22,11 @@ from urllib.parse import urlparse
 
 from langchain_core.embeddings import Embeddings
 
+from assistant.bulkhead import MISSING, UNREACHABLE, Bulkhead, Outages, as_outage
 from assistant.chunking import CHUNKING_VERSION, Chunk, chunk_document
 from assistant.corpus import Document, Unit, corpus_hash, load_corpus
 from assistant.embeddings import MODEL_NAME, set_offline_env
-from assistant.errors import IndexError_
+from assistant.errors import IndexError_, IndexUnavailableError
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -64,7 +66,13 @@ def unit_context(doc: Document, unit: Unit) -> str:
 
 
 class VectorIndex:
-    """Dense search over the chunks and units of the corpus, stored in Chroma."""
+    """Dense search over the chunks and units of the corpus, stored in Chroma.
+
+    Searches go through a bulkhead (``chroma_max_calls`` at once, ``chroma_wait_s`` to get a
+    slot) and, with a Chroma server, an HTTP timeout of ``chroma_timeout_s``; an outage raises
+    IndexUnavailableError and the next search tries again. A collection replaced on the server
+    (say by ``assistant index --rebuild``) is looked up again by name.
+    """
 
     def __init__(self, settings: Settings, embeddings: Embeddings,
                  on_status: Callable[[str], None] | None = None) -> None:
@@ -73,7 +81,11 @@ class VectorIndex:
         self._status = on_status or (lambda message: log.info(message))
         self._chunks_store: Any = None
         self._units_store: Any = None
+        self._client: Any = None
         self.manifest: Manifest | None = None
+        self.bulkhead = Bulkhead(settings.chroma_max_calls, settings.chroma_wait_s)
+        self.outages = Outages()
+        self._reattach_lock = threading.Lock()
 
     # -- opening -----------------------------------------------------------------------
     def expected_manifest(self, docs: list[Document]) -> Manifest:
@@ -86,7 +98,13 @@ class VectorIndex:
         """Open the index for ``docs``, building it when missing, stale, corrupt or asked."""
         expected = self.expected_manifest(docs)
         if self.settings.chroma_url:
-            return self._open_server(docs, expected, rebuild)
+            try:
+                return self._open_server(docs, expected, rebuild)
+            except Exception as exc:
+                outage = as_outage(exc, self._where())
+                if outage is None:
+                    raise
+                raise outage from None
         return self._open_embedded(docs, expected, rebuild)
 
     def _open_embedded(self, docs: list[Document], expected: Manifest, rebuild: bool) -> Manifest:
@@ -165,25 +183,39 @@ class VectorIndex:
         return chromadb.PersistentClient(path=str(path),
                                          settings=ChromaSettings(anonymized_telemetry=False))
 
+    def _where(self) -> str:
+        return self.settings.chroma_url or str(self.settings.index_dir)
+
     def _http_client(self) -> Any:
         set_offline_env()
         import chromadb
+        import httpx
         from chromadb.config import Settings as ChromaSettings
 
         url = urlparse(self.settings.chroma_url or "")
+        timeout = httpx.Timeout(self.settings.chroma_timeout_s)
+        base = (self.settings.chroma_url or "").rstrip("/")
         try:
-            return chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or 8000,
-                                       ssl=url.scheme == "https",
-                                       settings=ChromaSettings(anonymized_telemetry=False))
+            # chromadb's client sets no timeout and its constructor already calls the server:
+            # look first, with a timeout, so a frozen server cannot hold the start-up forever
+            httpx.get(f"{base}/api/v2/heartbeat", timeout=timeout).raise_for_status()
+            client = chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or 8000,
+                                         ssl=url.scheme == "https",
+                                         settings=ChromaSettings(anonymized_telemetry=False))
         except Exception as exc:  # noqa: BLE001 - report any connection failure plainly
-            raise IndexError_(f"Cannot reach the Chroma server at {self.settings.chroma_url}: "
-                              f"{exc}") from None
+            raise IndexUnavailableError(UNREACHABLE, f"Cannot reach the Chroma server at "
+                                        f"{self.settings.chroma_url}: {exc}") from None
+        session = getattr(getattr(client, "_server", None), "_session", None)
+        if isinstance(session, httpx.Client):  # every later call: abandoned after the timeout
+            session.timeout = timeout
+        return client
 
-    def _store(self, client: Any, name: str) -> Any:
+    def _store(self, client: Any, name: str, create: bool = True) -> Any:
         from langchain_chroma import Chroma
 
         return Chroma(client=client, collection_name=name, embedding_function=self.embeddings,
-                      collection_metadata={"hnsw:space": "cosine"})
+                      collection_metadata={"hnsw:space": "cosine"},
+                      create_collection_if_not_exists=create)
 
     def _fill(self, client: Any, docs: list[Document], name_prefix: str, key: str) -> None:
         chunk_name, unit_name = (name_prefix + n for n in self._names(key))
@@ -203,24 +235,69 @@ class VectorIndex:
         chunk_name, unit_name = self._names(expected.key)
         existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
         if chunk_name not in existing or unit_name not in existing:
-            raise IndexError_("index collections are missing")
-        self._chunks_store = self._store(client, chunk_name)
-        self._units_store = self._store(client, unit_name)
-        counts = (self._chunks_store._collection.count(), self._units_store._collection.count())
+            raise IndexUnavailableError(MISSING, f"index collections {chunk_name}, {unit_name} "
+                                        f"are missing in {self._where()}")
+        # never create here: a collection that vanished since the listing is being rebuilt
+        chunks_store = self._store(client, chunk_name, create=False)
+        units_store = self._store(client, unit_name, create=False)
+        counts = (chunks_store._collection.count(), units_store._collection.count())
         if counts != (expected.chunks, expected.units):
-            raise IndexError_(f"index holds {counts}, expected "
-                              f"{(expected.chunks, expected.units)}")
+            raise IndexUnavailableError(MISSING, f"index holds {counts}, expected "
+                                        f"{(expected.chunks, expected.units)}")
+        self._client = client
+        self._chunks_store, self._units_store = chunks_store, units_store
+
+    def _reattach(self) -> None:
+        """Look the collections up again by name (they were replaced or the server restarted).
+
+        Raises:
+            IndexUnavailableError: they are missing or incomplete (being rebuilt).
+        """
+        assert self.manifest is not None
+        with self._reattach_lock:
+            if self.settings.chroma_url:
+                client = self._client if self._client is not None else self._http_client()
+            else:  # a rebuild by another process may have moved the pointer
+                current = read_pointer(self.settings.index_dir)
+                if current is None:
+                    raise IndexUnavailableError(MISSING, f"no index in {self._where()}")
+                client = self._persistent_client(self.settings.index_dir / current)
+            self._attach(client, self.manifest)
+            log.info("Chroma collections looked up again in %s", self._where())
+
+    def _guarded(self, search: Callable[[], Any]) -> Any:
+        """Run one search under the bulkhead; an outage becomes IndexUnavailableError, and a
+        collection that is gone is looked up again once."""
+        try:
+            with self.bulkhead.slot():
+                try:
+                    return search()
+                except Exception as exc:
+                    from chromadb.errors import NotFoundError
+
+                    if not isinstance(exc, NotFoundError):
+                        raise
+                self._reattach()
+                return search()
+        except Exception as exc:
+            outage = as_outage(exc, self._where())
+            if outage is None:
+                raise
+            self.outages.record()
+            raise outage from None
 
     # -- search ------------------------------------------------------------------------
     def search_units(self, vector: list[float], k: int) -> list[tuple[str, int, float]]:
         """(doc_id, unit index, cosine similarity) of the ``k`` nearest units."""
         # langchain-chroma returns the cosine *distance* here, nearest first.
-        hits = self._units_store.similarity_search_by_vector_with_relevance_scores(vector, k=k)
+        hits = self._guarded(lambda: self._units_store
+                             .similarity_search_by_vector_with_relevance_scores(vector, k=k))
         return [(d.metadata["doc_id"], int(d.metadata["unit"]), 1.0 - float(s)) for d, s in hits]
 
     def search_chunks(self, vector: list[float], k: int) -> list[tuple[str, int, int, float]]:
         """(doc_id, start, end, similarity) of the ``k`` nearest chunks."""
-        hits = self._chunks_store.similarity_search_by_vector_with_relevance_scores(vector, k=k)
+        hits = self._guarded(lambda: self._chunks_store
+                             .similarity_search_by_vector_with_relevance_scores(vector, k=k))
         return [(d.metadata["doc_id"], int(d.metadata["start"]), int(d.metadata["end"]),
                  1.0 - float(s)) for d, s in hits]
 

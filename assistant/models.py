@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# shown as nothing: format characters (zero-width space, joiners, BOM, soft hyphen), the
+# combining grapheme joiner, and the fillers and blanks that fonts draw empty
+_INVISIBLE_EXTRA = frozenset("\u034f\u115f\u1160\u2800\u3164\uffa0")
+
+
+def replace_lone_surrogates(text: str) -> str:
+    """``text`` with each lone UTF-16 surrogate (not valid text; JSON can carry one) replaced
+    by U+FFFD, so text-handling libraries written in other languages accept it."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def is_blank(text: str) -> bool:
+    """Nothing a person could see: only spaces and invisible characters."""
+    return all(c.isspace() or c in _INVISIBLE_EXTRA
+               or unicodedata.category(c) in ("Cf", "Cc", "Mn") for c in text)
+
 
 AnswerKind = Literal["answer", "not_in_document", "out_of_scope", "personal_advice", "emergency"]
 
@@ -33,6 +53,11 @@ class ChatTurn(BaseModel):
 
     role: Literal["user", "assistant"]
     content: str
+
+    @field_validator("content")
+    @classmethod
+    def _valid_text(cls, content: str) -> str:
+        return replace_lone_surrogates(content)
 
 
 class AnswerPart(BaseModel):

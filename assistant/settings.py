@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     model_cache_dir: Path | None = Field(None, description="where the ONNX export of the model "
                                          "is kept (unset: the model/ folder of index_dir)")
     chroma_url: str | None = Field(None, description="use a Chroma server, e.g. http://host:8000")
+    chroma_timeout_s: float = Field(5.0, gt=0, description="seconds before a call to the Chroma "
+                                    "server is abandoned (the request then gets a 503)")
+    chroma_max_calls: int = Field(8, ge=1, description="calls to Chroma in flight at once, per "
+                                  "process (a bulkhead: a frozen server holds no more)")
+    chroma_wait_s: float = Field(1.0, ge=0, description="longest a request waits for one of "
+                                 "those slots before it gets a 503")
     collection_prefix: str = Field("stage4", description="prefix of the Chroma collections")
     max_question_chars: int = Field(2000, ge=1, description="longest question accepted")
     max_quotes: int = Field(3, ge=1, le=8, description="most quotes in one answer")
@@ -45,6 +51,14 @@ class Settings(BaseSettings):
                                     "the counts between workers")
     allow_keyless_remote: bool = Field(False, description="with no api_keys set, also answer "
                                        "API calls from other machines (default: loopback only)")
+    auth_failure_limit: str = Field("10/minute", description="wrong API keys allowed per "
+                                    "client address (slowapi syntax); past it: 429")
+    ui_public: bool = Field(False, description="with api_keys set, also serve the chat UI (and "
+                            "its /gradio_api) to callers on other machines without a key "
+                            "(default: only this machine, or a caller with a key)")
+    frame_ancestors: str = Field("'self'", description="who may show the chat UI in a frame "
+                                 "(CSP frame-ancestors): 'self', 'none', or origins such as "
+                                 "https://portal.example.org")
     serve_ui: bool = Field(True, description="mount the Gradio UI at / (false: only the API, "
                            "the widget and the health checks, e.g. behind a portal)")
 

@@ -75,21 +75,30 @@ def wait_until(url: str, timeout: float, process: subprocess.Popen | None = None
     raise TimeoutError(f"{url} not ready after {timeout:.0f} s (last: {last!r})")
 
 
-@contextlib.contextmanager
-def chroma_server(path: Path) -> Iterator[str]:
-    """``chroma run --path PATH --port FREE`` on loopback; yields its URL; stops it after."""
+def start_chroma(path: Path, port: int) -> subprocess.Popen:  # type: ignore[type-arg]
+    """``chroma run --path PATH --port PORT`` on loopback, answering its heartbeat."""
     executable = shutil.which("chroma")
     if executable is None:
         raise RuntimeError("the `chroma` command (installed with chromadb) is not on PATH")
-    port = free_port()
-    log = path.parent / f"chroma-{port}.log"
-    with log.open("w") as out:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with (path.parent / f"chroma-{port}.log").open("a") as out:
         process = subprocess.Popen([executable, "run", "--path", str(path), "--host",
                                     "127.0.0.1", "--port", str(port)],
                                    stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     try:
-        wait_until(f"{url}/api/v2/heartbeat", timeout=60, process=process)
-        yield url
+        wait_until(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=60, process=process)
+    except BaseException:
+        stop_process(process)
+        raise
+    return process
+
+
+@contextlib.contextmanager
+def chroma_server(path: Path) -> Iterator[str]:
+    """``chroma run --path PATH --port FREE`` on loopback; yields its URL; stops it after."""
+    port = free_port()
+    process = start_chroma(path, port)
+    try:
+        yield f"http://127.0.0.1:{port}"
     finally:
         stop_process(process)

@@ -265,12 +265,12 @@ def test_unreachable_index_means_not_ready_and_503(settings) -> None:  # noqa: A
         assert httpx.get(f"{url}/healthz").status_code == 200
         deadline = time.monotonic() + 60
         response = httpx.get(f"{url}/readyz")
-        while "could not start" not in response.text and time.monotonic() < deadline:
+        while "not reachable" not in response.text and time.monotonic() < deadline:
             assert response.status_code == 503  # warming up: not ready either
             time.sleep(0.3)
             response = httpx.get(f"{url}/readyz")
         assert response.status_code == 503
-        assert "could not start" in response.json()["reason"]
-        assert "Chroma" in response.json()["reason"]
+        assert "search index is not reachable" in response.json()["reason"]
+        assert "Chroma" in response.json()["detail"]["error"]  # a caller on this machine
         assert "Retry-After" in response.headers
-        assert_error(ask(url, "What is Herceptin used for?"), 503, "not available")
+        assert_error(ask(url, "What is Herceptin used for?"), 503, "not reachable", "try again")

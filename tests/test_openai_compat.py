@@ -149,3 +149,55 @@ def test_rate_limit_is_the_clients_rate_limit_error(assistant, settings) -> None
             client.chat.completions.create(model="assistant", messages=[user(QUESTION)],
                                            stream=True)
     assert int(caught.value.response.headers["retry-after"]) >= 1
+
+
+# -- usage and what is not supported -----------------------------------------------------
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def test_usage_counts_words(client: openai.OpenAI) -> None:
+    messages = [{"role": "system", "content": "Be brief."}, user(QUESTION)]
+    reply = client.chat.completions.create(model="assistant", messages=messages)
+    usage = reply.usage
+    assert usage is not None
+    assert usage.prompt_tokens == words("Be brief.") + words(QUESTION)
+    assert usage.completion_tokens == words(reply.choices[0].message.content or "")
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+
+
+@pytest.mark.parametrize("include", [True, False])
+def test_stream_sends_usage_when_asked(client: openai.OpenAI, include: bool) -> None:
+    chunks = list(client.chat.completions.create(
+        model="assistant", messages=[user(QUESTION)], stream=True,
+        stream_options={"include_usage": include}))
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    with_usage = [c for c in chunks if c.usage is not None]
+    if not include:
+        assert with_usage == []
+        return
+    assert len(with_usage) == 1 and with_usage[0] is chunks[-1] and chunks[-1].choices == []
+    assert chunks[-1].usage.completion_tokens == words(text)  # type: ignore[union-attr]
+    assert chunks[-1].usage.prompt_tokens == words(QUESTION)  # type: ignore[union-attr]
+
+
+TOOL = {"type": "function", "function": {"name": "dose", "parameters": {"type": "object"}}}
+
+
+@pytest.mark.parametrize(("extra", "words_in_message"), [
+    ({"n": 2}, "n=2"), ({"n": 0}, "n=0"), ({"tools": [TOOL]}, "tools"),
+    ({"tools": [TOOL], "tool_choice": "auto"}, "tools"),
+    ({"functions": [TOOL["function"]]}, "functions")])
+def test_what_cannot_be_honoured_is_a_clear_400(client: openai.OpenAI, extra: dict,
+                                                words_in_message: str) -> None:
+    with pytest.raises(openai.BadRequestError, match=words_in_message) as caught:
+        client.chat.completions.create(model="assistant", messages=[user(QUESTION)],
+                                       **extra)
+    assert caught.value.code == "unsupported_parameter"
+
+
+@pytest.mark.parametrize("extra", [{"n": 1}, {"tools": []}, {"temperature": 0.2}])
+def test_harmless_parameters_are_accepted(client: openai.OpenAI, extra: dict) -> None:
+    reply = client.chat.completions.create(model="assistant", messages=[user(QUESTION)],
+                                           **extra)
+    assert reply.choices[0].message.model_extra["kind"] == "answer"

@@ -10,13 +10,16 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
+from fastapi_offline import FastAPIOffline
 from slowapi import Limiter
 
 from assistant.api.errors import ApiError, install_error_handlers
+from assistant.api.guards import MethodMiddleware, SecurityHeadersMiddleware, UiGateMiddleware
 from assistant.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from assistant.api.routes_ask import ask_routes
 from assistant.api.routes_health import WarmUp
@@ -57,19 +60,23 @@ def create_app(assistant: Assistant, settings: Settings | None = None, *,
     """
     settings = settings if settings is not None else assistant.settings
     limiter = _limiter(settings)
+    auth_failure_limit = _parse_limit(settings.auth_failure_limit, "AUTH_FAILURE_LIMIT")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.warm_up.start()
         yield
 
-    app = FastAPI(title="Stage 4 breast cancer treatment assistant", version="0.1.0",
-                  description=DESCRIPTION, lifespan=lifespan, docs_url="/docs",
-                  redoc_url=None, openapi_url="/openapi.json")
+    # the docs page loads Swagger UI from files shipped in fastapi-offline, not from a CDN
+    app = FastAPIOffline(title="Stage 4 breast cancer treatment assistant", version="0.1.0",
+                         description=DESCRIPTION, lifespan=lifespan, docs_url="/docs",
+                         redoc_url=None, openapi_url="/openapi.json",
+                         static_url="/docs/assets")
     app.state.assistant = assistant
     app.state.settings = settings
     app.state.api_keys = parse_keys(settings.api_keys)
     app.state.limiter = limiter
+    app.state.auth_failure_limit = auth_failure_limit
     app.state.warm_up = WarmUp(assistant)
 
     install_error_handlers(app)
@@ -80,13 +87,17 @@ def create_app(assistant: Assistant, settings: Settings | None = None, *,
     app.include_router(widget_router)
     _unknown_api_paths(app)
 
-    # added innermost first: access log (outermost) -> CORS -> body limit -> routes
+    # added innermost first: access log (outermost) -> security headers -> CORS -> methods
+    # (HEAD, 405) -> UI gate (keys, limit, no uploads) -> body limit -> routes
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        prefixes=API_PREFIXES)
+    app.add_middleware(UiGateMiddleware)
+    app.add_middleware(MethodMiddleware, routes=app.router.routes)
     app.add_middleware(CORSMiddleware, allow_origins=_origins(settings),
                        allow_methods=["GET", "POST", "OPTIONS"],
                        allow_headers=["Authorization", "Content-Type"],
                        expose_headers=["Retry-After", "X-Request-ID"], max_age=600)
+    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
     app.add_middleware(AccessLogMiddleware)
 
     if mount_ui if mount_ui is not None else settings.serve_ui:
@@ -112,14 +123,23 @@ def create_app_from_env() -> FastAPI:
     return create_app(Assistant(settings), settings)
 
 
-def _limiter(settings: Settings) -> Limiter:
-    from limits import parse
+def _parse_limit(value: str, name: str, several: bool = False) -> Any:
+    """The first limit of ``value`` (slowapi syntax); SettingsError naming the variable."""
+    from limits import parse_many
 
     try:
-        parse(settings.rate_limit)
+        items = parse_many(value)
     except ValueError:
-        raise SettingsError(f"Invalid settings: ASSISTANT_RATE_LIMIT: {settings.rate_limit!r} "
-                            "is not a limit like '30/minute' or '5/second;100/hour'") from None
+        items = []
+    if not items or (len(items) > 1 and not several):
+        example = "'30/minute' or '5/second;100/hour'" if several else "'10/minute'"
+        raise SettingsError(f"Invalid settings: ASSISTANT_{name}: {value!r} is not a limit "
+                            f"like {example}")
+    return items[0]
+
+
+def _limiter(settings: Settings) -> Limiter:
+    _parse_limit(settings.rate_limit, "RATE_LIMIT", several=True)
     # no X-RateLimit headers on every reply: slowapi would add Retry-After to successes too;
     # a 429 carries Retry-After (see errors.py)
     return Limiter(key_func=rate_limit_key, storage_uri=settings.rate_limit_storage)
@@ -164,4 +184,6 @@ def _mount_ui(app: FastAPI, assistant: Assistant, settings: Settings) -> None:
         _index_page(app, "The chat UI is not installed here.")
         return
     assets = {"footer_links": ["api"], **getattr(ui, "UI_ASSETS", {})}
-    gr.mount_gradio_app(app, ui.build_ui(assistant, settings), path="/", **assets)
+    # uploads are refused before Gradio sees them (UiGateMiddleware); the cap is a second lock
+    gr.mount_gradio_app(app, ui.build_ui(assistant, settings), path="/", max_file_size=1,
+                        **assets)

@@ -9,13 +9,21 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from assistant.api.errors import RETRY_AFTER_S, ApiError
 from assistant.api.security import check_api_key
 from assistant.chain import Assistant
 from assistant.settings import Settings
 
+READY_WAIT_S = 2.0  # a request that arrives while the assistant warms up waits this long
+
 
 def get_assistant(request: Request) -> Assistant:
-    """The app's Assistant (one per process, shared by all requests)."""
+    """The app's Assistant (one per process, shared by all requests); 503 while it is not
+    warmed up, so no request waits on a start-up that may take long or fail."""
+    warm_up = request.app.state.warm_up
+    if not warm_up.wait_ready(READY_WAIT_S):
+        raise ApiError(503, warm_up.not_ready_reason(), "not_ready",
+                       {"Retry-After": str(RETRY_AFTER_S)})
     return request.app.state.assistant
 
 

@@ -14,9 +14,11 @@ from fastapi.responses import JSONResponse
 from slowapi.errors import RateLimitExceeded
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.errors import AssistantError, InvalidQuestionError
+from assistant.errors import AssistantError, IndexUnavailableError, InvalidQuestionError
 
 log = logging.getLogger("assistant.api")
+access_log = logging.getLogger("assistant.access")
+RETRY_AFTER_S = 5  # what a 503 tells the caller
 
 _TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
           404: "not_found_error", 405: "invalid_request_error", 413: "invalid_request_error",
@@ -35,8 +37,15 @@ class ApiError(Exception):
         self.headers = headers
 
 
+# the code of an error raised without one (every error body has a code)
+_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+          405: "method_not_allowed", 413: "body_too_large", 415: "unsupported_media_type",
+          422: "invalid_request", 429: "rate_limited", 500: "internal", 503: "not_ready"}
+
+
 def error_response(status: int, message: str, code: str | None = None,
                    headers: Mapping[str, str] | None = None) -> JSONResponse:
+    code = code if code is not None else _CODES.get(status, f"http_{status}")
     body = {"error": {"type": _TYPES.get(status, "api_error"), "message": message, "code": code}}
     return JSONResponse(body, status_code=status, headers=headers)
 
@@ -69,7 +78,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         status, message = describe_validation(exc)
-        return error_response(status, message, "invalid_json" if status == 400 else None)
+        return error_response(status, message,
+                              "invalid_json" if status == 400 else "invalid_request")
 
     @app.exception_handler(InvalidQuestionError)
     async def _bad_question(request: Request, exc: InvalidQuestionError) -> JSONResponse:
@@ -77,9 +87,19 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AssistantError)
     async def _unavailable(request: Request, exc: AssistantError) -> JSONResponse:
-        log.error("assistant unavailable: %s", exc)
-        return error_response(503, f"The assistant is not available right now: {exc}",
-                              "not_ready", {"Retry-After": "10"})
+        # one line per failed request: the access log's, when it is on (this one otherwise);
+        # the person reads no server path or address, the operator's detail goes to the log
+        detail = getattr(exc, "detail", None) or str(exc)
+        access = getattr(request.state, "access", None) or {}
+        request.state.access = {**access, "error": detail}
+        if not access_log.isEnabledFor(logging.INFO):
+            log.warning("assistant unavailable on %s: %s", request.url.path, detail)
+        if isinstance(exc, IndexUnavailableError):
+            message, code = str(exc), "index_unavailable"
+        else:
+            message, code = ("The assistant is not available right now; the site's operator "
+                             "can find the reason in the server log."), "not_ready"
+        return error_response(503, message, code, {"Retry-After": str(RETRY_AFTER_S)})
 
     @app.exception_handler(RateLimitExceeded)
     async def _too_many(request: Request, exc: RateLimitExceeded) -> JSONResponse:
@@ -93,6 +113,8 @@ def install_error_handlers(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
         if exc.status_code == 404:
             message = f"Nothing here: {request.url.path}"
+        elif exc.status_code == 405:
+            message = f"{request.method} is not allowed on {request.url.path}."
         return error_response(exc.status_code, message, headers=exc.headers)
 
     @app.exception_handler(Exception)

@@ -31,12 +31,36 @@ from assistant.api.schemas import (
     ChatMessage,
     ModelCard,
     ModelList,
+    Usage,
     error_responses,
 )
 from assistant.models import ChatTurn
 
 ERRORS = error_responses(400, 401, 404, 413, 422, 429, 503)
 _PIECE = re.compile(r"[^\n]*\n*")
+_WORD = re.compile(r"\S+")
+
+
+def count_words(text: str) -> int:
+    """What ``usage`` counts: words (runs of non-space characters), not model tokens."""
+    return len(_WORD.findall(text))
+
+
+def usage_of(messages: list[ChatMessage], reply_text: str) -> Usage:
+    prompt = sum(count_words(m.text()) for m in messages)
+    completion = count_words(reply_text)
+    return Usage(prompt_tokens=prompt, completion_tokens=completion,
+                 total_tokens=prompt + completion)
+
+
+def refuse_unsupported(body: ChatCompletionRequest) -> None:
+    """400 for what the assistant cannot honour, rather than silently ignoring it."""
+    if body.n is not None and body.n != 1:
+        raise ApiError(400, f"n={body.n} is not supported: the assistant gives one answer per "
+                       "question (send n=1 or leave it out).", "unsupported_parameter")
+    if body.tools or body.functions:
+        raise ApiError(400, "tools and functions are not supported: the assistant answers "
+                       "only by quoting its page.", "unsupported_parameter")
 
 
 def split_messages(messages: list[ChatMessage]) -> tuple[str, list[ChatTurn]]:
@@ -63,14 +87,21 @@ def _chunk(completion_id: str, created: int, delta: dict, finish: str | None) ->
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
 
-def stream_events(reply: AskResponse, completion_id: str, created: int) -> Iterator[str]:
-    """Server-sent events: the role, the text line by line, then the quotes, then [DONE]."""
+def stream_events(reply: AskResponse, completion_id: str, created: int,
+                  usage: Usage | None = None) -> Iterator[str]:
+    """Server-sent events: the role, the text line by line, then the quotes, then (when
+    asked for with ``stream_options.include_usage``) a chunk with ``usage`` and no choices,
+    then [DONE]."""
     yield _chunk(completion_id, created, {"role": "assistant", "content": ""}, None)
     for piece in text_pieces(reply.text):
         yield _chunk(completion_id, created, {"content": piece}, None)
     final = {"kind": reply.kind, "quotes": [q.model_dump() for q in reply.quotes],
              "parts": [p.model_dump() for p in reply.parts]}
     yield _chunk(completion_id, created, final, "stop")
+    if usage is not None:
+        body = {"id": completion_id, "object": "chat.completion.chunk", "created": created,
+                "model": MODEL_ID, "choices": [], "usage": usage.model_dump()}
+        yield f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
     yield "data: [DONE]\n\n"
 
 
@@ -103,19 +134,23 @@ def openai_routes(rate_limit: Callable) -> APIRouter:
         if body.model != MODEL_ID:
             raise ApiError(404, f"The model '{body.model}' does not exist; this server offers "
                            f"'{MODEL_ID}'.", "model_not_found")
+        refuse_unsupported(body)
         question, history = split_messages(body.messages)
         answer = assistant.ask(question, history)
         note_answer(request, answer, len(history), "openai")
         reply = AskResponse.from_answer(answer)
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         created = int(time.time())
+        usage = usage_of(body.messages, reply.text)
         if body.stream:
+            include = body.stream_options is not None and body.stream_options.include_usage
             return StreamingResponse(
-                stream_events(reply, completion_id, created), media_type="text/event-stream",
-                headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+                stream_events(reply, completion_id, created, usage if include else None),
+                media_type="text/event-stream",
+                headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
         message = ChatCompletionMessage(content=reply.text, kind=reply.kind, quotes=reply.quotes,
                                         parts=reply.parts)
         return ChatCompletion(id=completion_id, created=created,
-                              choices=[ChatCompletionChoice(message=message)])
+                              choices=[ChatCompletionChoice(message=message)], usage=usage)
 
     return router

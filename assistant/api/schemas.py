@@ -15,7 +15,7 @@ MAX_HISTORY_TURNS = 50
 class ErrorDetail(BaseModel):
     type: str = Field(description="invalid_request_error, authentication_error, ...")
     message: str = Field(description="what went wrong, in words a person can act on")
-    code: str | None = None
+    code: str = Field(description="a stable, machine-readable name for the error")
 
 
 class ErrorResponse(BaseModel):
@@ -88,9 +88,16 @@ class ChatMessage(BaseModel):
         return "\n".join(p.text for p in self.content if p.type == "text" and p.text)
 
 
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    include_usage: bool = Field(False, description="send a last chunk with `usage`")
+
+
 class ChatCompletionRequest(BaseModel):
-    """OpenAI chat-completions request; sampling options are accepted and ignored (the
-    answers are extractive and deterministic)."""
+    """OpenAI chat-completions request; sampling options (temperature, top_p, ...) are
+    accepted and ignored (the answers are extractive and deterministic). What cannot be
+    honoured gets a 400: `n` other than 1, `tools` or `functions`."""
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
         {"model": MODEL_ID, "stream": False,
@@ -100,6 +107,20 @@ class ChatCompletionRequest(BaseModel):
     model: str = Field(MODEL_ID, description=f'always "{MODEL_ID}"')
     messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_HISTORY_TURNS + 10)
     stream: bool = False
+    stream_options: StreamOptions | None = None
+    n: int | None = Field(None, description="only 1 (one answer per question)")
+    tools: list[Any] | None = Field(None, description="not supported: the assistant calls no "
+                                    "tools (an empty list is accepted)")
+    functions: list[Any] | None = Field(None, description="not supported (as `tools`)")
+
+
+class Usage(BaseModel):
+    """Sizes counted in words (runs of non-space characters), not model tokens: the
+    assistant quotes rather than generates, so there is no model tokenizer to count with."""
+
+    prompt_tokens: int = Field(description="words in the messages' text")
+    completion_tokens: int = Field(description="words in the reply's text")
+    total_tokens: int
 
 
 class ChatCompletionMessage(BaseModel):
@@ -123,6 +144,7 @@ class ChatCompletion(BaseModel):
     created: int
     model: str = MODEL_ID
     choices: list[ChatCompletionChoice]
+    usage: Usage
 
 
 class ModelCard(BaseModel):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+from typing import Any
 
 from fastapi import Request
 
@@ -69,12 +70,20 @@ def check_api_key(request: Request) -> str | None:
     if token is None:
         raise ApiError(401, "Missing API key: send the header 'Authorization: Bearer <key>'.",
                        "missing_api_key", challenge)
+    failures = _failure_counter(request)
+    if failures is not None and not failures[0].test(*failures[1:]):
+        retry = str(failures[1].get_expiry())
+        raise ApiError(429, "Too many wrong API keys from this address. Please wait "
+                       f"{retry} s and try again.", "too_many_auth_failures",
+                       {"Retry-After": retry})
     candidate = token.encode()
     # compare against every key so the time taken does not reveal which one nearly matched
     matched = False
     for key in keys:
         matched |= hmac.compare_digest(candidate, key)
     if not matched:
+        if failures is not None:
+            failures[0].hit(*failures[1:])
         raise ApiError(401, "Invalid API key.", "invalid_api_key", challenge)
     fingerprint = key_id(token)
     request.state.key_id = fingerprint
@@ -85,3 +94,13 @@ def rate_limit_key(request: Request) -> str:
     """Count requests per API key when one was given, otherwise per client address."""
     fingerprint = getattr(request.state, "key_id", None)
     return fingerprint or f"ip-{client_host(request) or 'unknown'}"
+
+
+def _failure_counter(request: Request) -> tuple[Any, ...] | None:
+    """(rate-limit strategy, limit, identifiers) counting wrong keys per client address, in
+    the same storage as the rate limit (shared by every worker when it is Redis)."""
+    limit = getattr(request.app.state, "auth_failure_limit", None)
+    limiter = getattr(request.app.state, "limiter", None)
+    if limit is None or limiter is None:
+        return None
+    return limiter.limiter, limit, "auth-failures", f"ip-{client_host(request) or 'unknown'}"

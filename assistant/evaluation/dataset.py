@@ -1,13 +1,18 @@
 """Load and validate question sets (evals/*.jsonl, the format of DESIGN.md).
 
 Every problem of every line is collected first; if there is any, ``QuestionFileError`` names
-each one as ``file:line: message`` and nothing is run.
+each one as ``file:line: message`` and nothing is run. A ``section`` label is read leniently
+(files come from outside): a full path or a bare heading that names exactly one section, in
+any case, is taken as that section's path; a label that names none (or several) is a warning
+and the row is kept without a section (retrieval figures leave it out).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +33,7 @@ NO_SPLIT = "all"  # the split of a row (or a file) that names none
 REQUIRED = ("id", "question", "category", "expected_behavior", "must_quote_any", "key_facts",
             "must_not_say", "section")
 ROLES = ("user", "assistant")
+log = logging.getLogger(__name__)
 MAX_LISTED_PROBLEMS = 30
 
 
@@ -86,6 +92,7 @@ class _Checker:
     corpus_texts: list[str]
     sections: frozenset[str] = frozenset()  # the corpus's section paths (empty: not checked)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     seen_ids: dict[str, str] = field(default_factory=dict)  # id -> "file:line"
 
     def check_row(self, row: Any, path: str, line: int) -> Question | None:
@@ -128,8 +135,16 @@ class _Checker:
             bad("'section' must be a non-empty string or null")
         elif section is not None and self.sections and section not in self.sections:
             # retrieval recall compares it with the section paths units are retrieved from
-            bad(f"'section' {section!r} is not a section path of the corpus (one of: "
-                f"{', '.join(sorted(self.sections))})")
+            found = resolve_section(section, self.sections)
+            if len(found) != 1:
+                named = (f"names {len(found)} sections ({', '.join(found)})" if found
+                         else "names no section of the corpus")
+                self.warnings.append(Problem(path, line, f"'section' {section!r} {named}; the "
+                                             "row is kept without a section (left out of the "
+                                             "retrieval figures)"))
+                section = None
+            else:
+                section = found[0]
         split = row.get("split", NO_SPLIT)
         if "split" in row and split not in SPLITS:
             bad(f"unknown split {split!r} (allowed: {', '.join(SPLITS)}, or leave it out)")
@@ -163,19 +178,40 @@ class _Checker:
         return tuple(turns)
 
 
+def _label(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("’", "'").replace("–", "-")).strip().casefold()
+
+
+def resolve_section(label: str, sections: Iterable[str]) -> list[str]:
+    """The section paths ``label`` names: the path itself in any case, else every section
+    whose own heading (the path's last part) it is, in any case.
+
+    >>> resolve_section("glossary", ["Glossary", "Glossary > menopause"])
+    ['Glossary']
+    """
+    wanted = _label(label)
+    paths = sorted(sections)
+    by_path = [p for p in paths if _label(p) == wanted]
+    if by_path:
+        return by_path
+    return [p for p in paths if _label(p.split(" > ")[-1]) == wanted]
+
+
 def _is_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
 def load_questions(paths: Sequence[Path], corpus_texts: Iterable[str],
-                   sections: Iterable[str] = ()) -> list[Question]:
+                   sections: Iterable[str] = (),
+                   on_warning: Callable[[str], None] | None = None) -> list[Question]:
     """Read and validate question files against the corpus texts.
 
     Args:
         paths: JSONL files, one question object a line (blank lines are skipped).
         corpus_texts: the text of every corpus document (``must_quote_any`` must be in one).
         sections: the corpus's section paths ("Glossary > menopause"); when given, a row's
-            ``section`` must be one of them.
+            ``section`` is resolved to one of them (see ``resolve_section``).
+        on_warning: hears each ``file:line: message`` warning (default: this module's log).
 
     Returns:
         The questions in file order; ids are unique across all files.
@@ -215,16 +251,20 @@ def load_questions(paths: Sequence[Path], corpus_texts: Iterable[str],
             checker.problems.append(Problem(name, 0, "the file holds no questions"))
     if checker.problems:
         raise QuestionFileError(checker.problems)
+    for warning in checker.warnings:
+        (on_warning or log.warning)(f"warning: {warning}")
     return questions
 
 
-def load_question_set(paths: Sequence[Path], corpus_dir: Path) -> list[Question]:
+def load_question_set(paths: Sequence[Path], corpus_dir: Path,
+                      on_warning: Callable[[str], None] | None = None) -> list[Question]:
     """``load_questions`` against the corpus folder (raises QuestionFileError, CorpusError)."""
     from assistant.corpus import load_corpus
 
     docs = load_corpus(corpus_dir)
     return load_questions(paths, [doc.text for doc in docs],
-                          [section.path for doc in docs for section in doc.sections])
+                          [section.path for doc in docs for section in doc.sections],
+                          on_warning)
 
 
 def select_split(questions: Sequence[Question], split: str | None) -> list[Question]:

@@ -207,7 +207,8 @@ def evaluate(files: Sequence[Path], out_dir: Path, *, settings: Settings | None 
     if settings is None:
         settings = assistant.settings if assistant is not None else load_settings()
     thresholds = load_gate(gate_file) if gate_file is not None else None
-    questions = select_split(load_question_set(list(files), settings.corpus_dir), split)
+    questions = select_split(load_question_set(list(files), settings.corpus_dir, on_status),
+                             split)
     if assistant is None:
         from assistant.chain import Assistant
 

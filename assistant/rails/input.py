@@ -14,6 +14,7 @@ from importlib import resources
 
 from assistant.errors import InvalidQuestionError, QuestionTooLongError
 from assistant.lexicon import fold
+from assistant.models import is_blank, replace_lone_surrogates
 from assistant.rails.emergency import EmergencyFinding, EmergencyRules, first_reply
 from assistant.rails.spelling import correct as _correct
 
@@ -80,8 +81,8 @@ def validate_question(question: object, max_chars: int | None) -> str:
         raise InvalidQuestionError("The question must be text.")
     if "\x00" in question or _control_ratio(question) > 0.1:
         raise InvalidQuestionError("The question contains binary data; please type it as text.")
-    text = question.strip()
-    if not text:
+    text = replace_lone_surrogates(question).strip()
+    if is_blank(text):
         raise InvalidQuestionError("Please type a question.")
     if max_chars is not None and len(text) > max_chars:
         raise QuestionTooLongError(f"The question is too long ({len(text)} characters); please "
