@@ -93,8 +93,9 @@ def _decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     out_of_scope = (s.out_of_scope or bool(d.intents and d.intents.out_of_scope
                                            and not s.attributes)
                     or s.off_topic_context and not _asks_about_page(d.question, lexicon))
+    proposes = _proposes_change(d.standalone, lexicon)
     asks_advice = (s.personal_advice or bool(d.intents and d.intents.asks_advice)
-                   or _asks_for_drug(d.question, lexicon))
+                   or _asks_for_drug(d.question, lexicon) or proposes)
     # "can she get her flu shot while on chemo" asks about treatment: the page does not say
     about_treatment = in_page_words and any(a.name in _DURING_TREATMENT for a in s.attributes)
     if s.task or out_of_scope and not named_on_page and not about_treatment:
@@ -108,7 +109,8 @@ def _decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     # or the injection?" names no drug and asks for a choice
     information = any(a.name in _INFORMATION and (a.name != "route" or named_on_page)
                       and (a.name != "time_of_day" or _WH.match(fold(d.question)))
-                      for a in s.attributes) and not _DECISION.search(fold(d.question))
+                      for a in s.attributes) and not _DECISION.search(fold(d.question)) \
+        and not proposes
     # "should I be getting xgeva?": the page says nothing about it to inform a decision with
     # (unlike "is radiation a better bet than more chemo?", a choice that names the page's)
     unlisted_only = (bool(unlisted) and not named_on_page and not _DECISION.search(fold(d.question))
@@ -301,6 +303,43 @@ def _cross_referenced(query: Query, lexicon: Lexicon) -> str | None:
 _ASK_FOR = re.compile(r"\bshould (?:i|we|she|he|my \w+) (?:ask|push|beg|pressure) "
                       r"(?:my|her|his|the|our) [\w' ]{0,20}?\bfor (?:the |a |some )?"
                       r"(?P<what>[a-z-]{4,})")
+
+
+# a person proposing to change their own treatment: a modal or a wish, a change, and their
+# own medicine ("can i just cut the pill in half", "i want to double my tamoxifen", "is it ok
+# to stop her letrozole"), in one sentence of the English question
+_PROPOSAL = re.compile(
+    r"\b(?:can|could|should|may|might|is it (?:ok|okay|safe|fine|alright)(?: if| to)?|"
+    r"(?:want|wanting|going|planning|thinking|tempted) (?:to|of|about)|would it be (?:ok|okay|"
+    r"safe|bad))\b[^.?!]{0,40}?\b(?:double|doubling|halve|halving|half|cut|cutting|split|"
+    r"splitting|crush|skip|skipping|stop|stopping|quit|quitting|pause|start|starting|restart|"
+    r"lower|lowering|reduce|reducing|increase|increasing|change|changing|switch|switching|"
+    r"take (?:more|less|extra|half|two)|take (?:it|them) (?:every other|less|more))\b"
+    r"[^.?!]{0,30}?\b(?:(?:my|her|his|the|this|that|own) (?:\w+ )?(?:pills?|tablets?|doses?|"
+    r"dosage|medications?|meds|medicines?|drugs?|treatment|chemo\w*)|it|them)\b")
+
+
+# ... in French and Spanish ("est-ce que je peux arrêter mon tamoxifène", "¿puedo partir mi
+# pastilla a la mitad?")
+_PROPOSAL_FR_ES = re.compile(
+    r"\b(?:peux|puis|pourrais|dois|devrais|veux|voudrais|puedo|podria|debo|deberia|quiero|"
+    r"quisiera)\b[^.?!]{0,30}?\b(?:arreter|couper|doubler|sauter|diminuer|reduire|augmenter|"
+    r"changer|commencer|partir|cortar|dejar|suspender|duplicar|doblar|saltar|reducir|bajar|"
+    r"subir|aumentar|cambiar|empezar)\b[^.?!]{0,20}?\b(?:mon|ma|mes|mi|mis|la|le|el|su|sa|"
+    r"son|ses)\b")
+
+
+def _proposes_change(english: str, lexicon: Lexicon) -> bool:
+    """A person proposing to change their own treatment (its dose, or to start, stop or skip
+    it): a decision for their healthcare team, with what the page says."""
+    folded = fold(english)
+    if _PROPOSAL.search(folded) or _PROPOSAL_FR_ES.search(folded):
+        return True
+    names = "|".join(re.escape(n) for n in sorted(lexicon.drug_names, key=len, reverse=True))
+    return bool(re.search(
+        r"\b(?:can|could|should|may|is it (?:ok|okay|safe)|(?:want|going|planning) to)\b"
+        r"[^.?!]{0,40}?\b(?:double|halve|cut|split|skip|stop|quit|pause|start|lower|reduce|"
+        r"increase|switch)\b[^.?!]{0,20}?\b(?:my|her|his) (?:" + names + r")\b", folded))
 
 
 def _asks_for_drug(question: str, lexicon: Lexicon) -> bool:

@@ -153,3 +153,23 @@ def test_a_term_the_page_uses_but_never_explains_is_not_covered(assistant, quest
 def test_cross_references_are_never_quoted(assistant) -> None:
     for question in ("see also perimenopause", "what other menopause words are there"):
         assert not any(q.text.startswith("See also") for q in assistant.ask(question).quotes)
+
+
+@pytest.mark.parametrize("question, language", [
+    ("my letrozole makes my joints ache so bad, can i just cut the pill in half", "en"),
+    ("i want to double my tamoxifen so it works faster, is that ok", "en"),
+    ("est-ce que je peux arrêter mon tamoxifène toute seule ?", "fr"),
+    ("¿puedo partir mi pastilla de anastrozol a la mitad?", "es"),
+])
+def test_a_plan_to_change_ones_own_treatment_gets_the_advice_reply(
+        assistant, question: str, language: str) -> None:  # noqa: ANN001
+    """Halving, doubling or stopping one's own pill is a decision for the healthcare team:
+    the advice reply, in the person's language, with what the page says about the drug."""
+    answer = assistant.ask(question)
+    assert answer.kind == "personal_advice"
+    assert answer.language == language
+    assert answer.quotes
+
+
+def test_asking_how_a_drug_is_taken_is_not_a_plan_to_change_it(assistant) -> None:  # noqa: ANN001
+    assert assistant.ask("how is capecitabine taken").kind == "not_in_document"
