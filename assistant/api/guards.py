@@ -76,9 +76,10 @@ class MethodMiddleware:
             match, _ = route.matches(scope)
             if match == Match.FULL:
                 return None
-            if match == Match.PARTIAL and partial is None:
+            if match == Match.PARTIAL:  # a path may have a route per method: all count
                 methods = set(getattr(route, "methods", None) or ())
-                partial = methods | ({"HEAD"} if "GET" in methods else set())
+                partial = (partial or set()) | methods | ({"HEAD"} if "GET" in methods
+                                                         else set())
         return partial
 
 

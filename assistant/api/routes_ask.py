@@ -10,7 +10,9 @@ from assistant.api.deps import AssistantDep, require_api_key
 from assistant.api.middleware import note_answer
 from assistant.api.schemas import AskRequest, AskResponse, error_responses
 
-ERRORS = error_responses(400, 401, 413, 422, 429, 503)
+# every status the route can answer besides 200: bad JSON, keys, wrong method, body cap,
+# invalid input, limits (requests or wrong keys), the index unavailable
+ERRORS = error_responses(400, 401, 405, 413, 422, 429, 503)
 
 
 def ask_routes(rate_limit: Callable) -> APIRouter:

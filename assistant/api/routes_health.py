@@ -133,14 +133,19 @@ def may_see_detail(request: Request) -> bool:
 router = APIRouter(tags=["health"])
 
 
-@router.api_route("/healthz", methods=["GET", "HEAD"], response_model=Health)
+# GET and HEAD declared one by one, so each has its own operation id
+@router.head("/healthz", response_model=Health, responses=error_responses(405),
+             operation_id="healthz_head")
+@router.get("/healthz", response_model=Health, responses=error_responses(405))
 async def healthz() -> Health:
     """The process is up (says nothing about the index)."""
     return Health()
 
 
-@router.api_route("/readyz", methods=["GET", "HEAD"], response_model=Readiness,
-                  responses={503: {"model": Readiness}, **error_responses(405)})
+@router.head("/readyz", response_model=Readiness, operation_id="readyz_head",
+             responses={503: {"model": Readiness}, **error_responses(405)})
+@router.get("/readyz", response_model=Readiness,
+            responses={503: {"model": Readiness}, **error_responses(405)})
 def readyz(request: Request) -> JSONResponse:
     """Ready to answer: model and index loaded, and a probe question gets a quoted answer.
     When not ready: 503 with `reason` (and `detail` for a caller with a valid API key)."""

@@ -33,10 +33,13 @@ from assistant.api.schemas import (
     ModelList,
     Usage,
     error_responses,
+    is_question_text,
 )
 from assistant.models import ChatTurn
 
-ERRORS = error_responses(400, 401, 404, 413, 422, 429, 503)
+# every status a chat can answer besides 200 (as /api/v1/ask's, and 404 for an unknown model)
+ERRORS = error_responses(400, 401, 404, 405, 413, 422, 429, 503)
+READ_ERRORS = error_responses(401, 405, 429)  # the model list: keys, wrong method, limits
 _PIECE = re.compile(r"[^\n]*\n*")
 _WORD = re.compile(r"\S+")
 
@@ -64,14 +67,17 @@ def refuse_unsupported(body: ChatCompletionRequest) -> None:
 
 
 def split_messages(messages: list[ChatMessage]) -> tuple[str, list[ChatTurn]]:
-    """(question, history) from an OpenAI message list."""
-    last = messages[-1]
-    if last.role != "user":
-        raise ApiError(422, 'Invalid request: the last message must be the question, with role '
-                       f'"user" (got "{last.role}").', "last_message_not_user")
-    history = [ChatTurn(role=m.role, content=m.text()) for m in messages[:-1]
+    """(question, history) from an OpenAI message list: the question is the last user message
+    with some visible text; the user and assistant messages before it are the history, the
+    messages after it (an assistant's draft, a tool's result) are ignored."""
+    last = next((i for i in range(len(messages) - 1, -1, -1) if messages[i].role == "user"
+                 and is_question_text(messages[i].text())), None)
+    if last is None:
+        raise ApiError(422, 'Invalid request: please type a question (no message with role '
+                       '"user" has any visible text).', "no_question")
+    history = [ChatTurn(role=m.role, content=m.text()) for m in messages[:last]
                if m.role in ("user", "assistant") and m.text().strip()]
-    return last.text(), history
+    return messages[last].text(), history
 
 
 def text_pieces(text: str) -> list[str]:
@@ -110,12 +116,13 @@ def openai_routes(rate_limit: Callable) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"],
                        dependencies=[Depends(require_api_key)])
 
-    @router.get("/models", response_model=ModelList, responses=ERRORS)
+    @router.get("/models", response_model=ModelList, responses=READ_ERRORS)
     def list_models() -> ModelList:
         """The one model this server offers: `assistant`."""
         return ModelList(data=[ModelCard()])
 
-    @router.get("/models/{model_id}", response_model=ModelCard, responses=ERRORS)
+    @router.get("/models/{model_id}", response_model=ModelCard,
+                responses={**READ_ERRORS, **error_responses(404)})
     def get_model(model_id: str) -> ModelCard:
         """Details of a model (only `assistant` exists)."""
         if model_id != MODEL_ID:

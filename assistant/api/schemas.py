@@ -2,14 +2,70 @@
 
 from __future__ import annotations
 
+import re
+import sys
+import unicodedata
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
-from assistant.models import Answer, AnswerKind, AnswerPart, ChatTurn, Quote
+from assistant.models import _INVISIBLE_EXTRA, Answer, AnswerKind, AnswerPart, ChatTurn, Quote
 
 MODEL_ID = "assistant"
 MAX_HISTORY_TURNS = 50
+MAX_QUESTION_CHARS = 2000  # the default of ASSISTANT_MAX_QUESTION_CHARS
+
+
+# -- what a question may hold, as JSON Schema patterns and as the check that enforces them ----
+def _escape(code: int) -> str:
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def _ranges(codes: list[int]) -> str:
+    """A regex character-class body for the sorted code points ``codes``."""
+    out, start = [], None
+    for i, code in enumerate(codes):
+        if start is None:
+            start = code
+        if i + 1 == len(codes) or codes[i + 1] != code + 1:
+            out.append(_escape(start) if start == code
+                       else f"{_escape(start)}-{_escape(code)}")
+            start = None
+    return "".join(out)
+
+
+def _invisible_codes() -> list[int]:
+    """What ``assistant.models.is_blank`` counts as nothing to see (lone surrogates aside:
+    they become U+FFFD)."""
+    return [c for c in range(sys.maxunicode + 1)
+            if not 0xD800 <= c <= 0xDFFF
+            and (chr(c).isspace() or chr(c) in _INVISIBLE_EXTRA
+                 or unicodedata.category(chr(c)) in ("Cf", "Cc", "Mn"))]
+
+
+# control characters other than tab and line breaks: never part of typed text
+CONTROL_CLASS = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
+INVISIBLE_CLASS = _ranges(_invisible_codes())
+_CONTROL = re.compile(f"[{CONTROL_CLASS}]")
+_VISIBLE = re.compile(f"[^{INVISIBLE_CLASS}]")
+NO_CONTROL_PATTERN = f"^[^{CONTROL_CLASS}]*$"
+# no control character, and at least one character a person can see
+QUESTION_PATTERN = f"^[^{CONTROL_CLASS}]*[^{INVISIBLE_CLASS}][^{CONTROL_CLASS}]*$"
+
+
+def has_control(text: str) -> bool:
+    return _CONTROL.search(text) is not None
+
+
+def is_question_text(text: str) -> bool:
+    """``text`` matches QUESTION_PATTERN (checked without the pattern's backtracking)."""
+    return not has_control(text) and _VISIBLE.search(text) is not None
+
+
+def _no_control(value: str | None) -> str | None:
+    if value is not None and has_control(value):
+        raise ValueError("contains a control character (text only, please)")
+    return value
 
 
 class ErrorDetail(BaseModel):
@@ -33,15 +89,28 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 class AskRequest(BaseModel):
     """A question and, for follow-ups, the conversation so far (oldest first)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [
         {"question": "What is Herceptin used for?", "history": []},
         {"question": "and how long is it given?",
          "history": [{"role": "user", "content": "What is Herceptin used for?"}]},
     ]})
 
-    question: str = Field(description="what the person typed")
+    question: str = Field(
+        description="what the person typed: some visible text, no control characters (tab "
+        f"and line breaks aside), at most {MAX_QUESTION_CHARS} characters (the operator's "
+        "ASSISTANT_MAX_QUESTION_CHARS; a longer message is read only for an emergency)",
+        json_schema_extra={"pattern": QUESTION_PATTERN, "maxLength": MAX_QUESTION_CHARS})
     history: list[ChatTurn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS,
                                     description="earlier turns, oldest first")
+
+    @field_validator("question")
+    @classmethod
+    def _typed_text(cls, question: str) -> str:
+        if has_control(question):
+            raise ValueError("contains a control character (text only, please)")
+        if not is_question_text(question):
+            raise ValueError("Please type a question")
+        return question
 
 
 class CitedQuote(Quote):
@@ -67,17 +136,27 @@ class AskResponse(Answer):
 
 # -- /v1/chat/completions (OpenAI-compatible) -----------------------------------------
 class ContentPart(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
     type: str
-    text: str | None = None
+    text: str | None = Field(None, json_schema_extra={"pattern": NO_CONTROL_PATTERN})
+
+    _typed_text = field_validator("text")(_no_control)
 
 
 class ChatMessage(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    content: str | list[ContentPart] | None = None
+    content: str | list[ContentPart] | None = Field(
+        None, json_schema_extra={"pattern": NO_CONTROL_PATTERN})
+
+    @field_validator("content")
+    @classmethod
+    def _typed_text(cls, content: Any) -> Any:
+        if isinstance(content, str):
+            _no_control(content)
+        return content
 
     def text(self) -> str:
         """The message's text; non-text parts (images, audio) are ignored."""
@@ -88,8 +167,20 @@ class ChatMessage(BaseModel):
         return "\n".join(p.text for p in self.content if p.type == "text" and p.text)
 
 
+# a message that carries the question (JSON Schema for "some user message has visible text")
+QUESTION_MESSAGE: dict[str, Any] = {
+    "type": "object", "required": ["role", "content"],
+    "properties": {"role": {"const": "user"}, "content": {"anyOf": [
+        {"type": "string", "pattern": QUESTION_PATTERN},
+        {"type": "array", "contains": {
+            "type": "object", "required": ["type", "text"],
+            "properties": {"type": {"const": "text"},
+                           "text": {"type": "string", "pattern": QUESTION_PATTERN}}}}]}}}
+NO_ITEMS: dict[str, Any] = {"anyOf": [{"type": "array", "maxItems": 0}, {"type": "null"}]}
+
+
 class StreamOptions(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True)
 
     include_usage: bool = Field(False, description="send a last chunk with `usage`")
 
@@ -99,19 +190,29 @@ class ChatCompletionRequest(BaseModel):
     accepted and ignored (the answers are extractive and deterministic). What cannot be
     honoured gets a 400: `n` other than 1, `tools` or `functions`."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [
+    # strict: no 0 for false nor "1" for 1, as the schema says
+    model_config = ConfigDict(extra="allow", strict=True, json_schema_extra={"examples": [
         {"model": MODEL_ID, "stream": False,
          "messages": [{"role": "user", "content": "What is Herceptin used for?"}]},
     ]})
 
     model: str = Field(MODEL_ID, description=f'always "{MODEL_ID}"')
-    messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_HISTORY_TURNS + 10)
+    messages: list[ChatMessage] = Field(
+        min_length=1, max_length=MAX_HISTORY_TURNS + 10,
+        description='the question is the last "user" message with some visible text; earlier '
+        "user and assistant messages are the history, other messages are ignored",
+        json_schema_extra={"contains": QUESTION_MESSAGE})
     stream: bool = False
     stream_options: StreamOptions | None = None
-    n: int | None = Field(None, description="only 1 (one answer per question)")
+    # n and tools are read as any int / list so that what cannot be honoured gets a 400 that
+    # says why; the schema says what can be honoured
+    n: int | None = Field(None, description="only 1 (one answer per question)",
+                          json_schema_extra={"anyOf": [{"const": 1}, {"type": "null"}]})
     tools: list[Any] | None = Field(None, description="not supported: the assistant calls no "
-                                    "tools (an empty list is accepted)")
-    functions: list[Any] | None = Field(None, description="not supported (as `tools`)")
+                                    "tools (an empty list is accepted)",
+                                    json_schema_extra=NO_ITEMS)
+    functions: list[Any] | None = Field(None, description="not supported (as `tools`)",
+                                        json_schema_extra=NO_ITEMS)
 
 
 class Usage(BaseModel):

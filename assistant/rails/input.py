@@ -79,9 +79,10 @@ def validate_question(question: object, max_chars: int | None) -> str:
             raise InvalidQuestionError("The question must be text.") from None
     if not isinstance(question, str):
         raise InvalidQuestionError("The question must be text.")
+    question = replace_lone_surrogates(question)  # U+FFFD: text, not binary data
     if "\x00" in question or _control_ratio(question) > 0.1:
         raise InvalidQuestionError("The question contains binary data; please type it as text.")
-    text = replace_lone_surrogates(question).strip()
+    text = question.strip()
     if is_blank(text):
         raise InvalidQuestionError("Please type a question.")
     if max_chars is not None and len(text) > max_chars:
@@ -149,8 +150,8 @@ def asking_clauses(text: str) -> str:
 def _control_ratio(text: str) -> float:
     if not text:
         return 0.0
-    bad = sum(1 for c in text if unicodedata.category(c) in ("Cc", "Cs", "Co")
-              and c not in "\n\r\t")
+    # control characters only: private-use characters are text (icon fonts, the Apple logo)
+    bad = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t")
     return bad / len(text)
 
 
