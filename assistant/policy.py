@@ -335,11 +335,17 @@ def _proposes_change(english: str, lexicon: Lexicon) -> bool:
     folded = fold(english)
     if _PROPOSAL.search(folded) or _PROPOSAL_FR_ES.search(folded):
         return True
-    names = "|".join(re.escape(n) for n in sorted(lexicon.drug_names, key=len, reverse=True))
-    return bool(re.search(
+    return bool(_own_drug_change(frozenset(lexicon.drug_names)).search(folded))
+
+
+@lru_cache(maxsize=4)
+def _own_drug_change(names: frozenset[str]) -> re.Pattern[str]:
+    """'can i stop my letrozole': a change to one's own drug, named (made once per lexicon)."""
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(
         r"\b(?:can|could|should|may|is it (?:ok|okay|safe)|(?:want|going|planning) to)\b"
         r"[^.?!]{0,40}?\b(?:double|halve|cut|split|skip|stop|quit|pause|start|lower|reduce|"
-        r"increase|switch)\b[^.?!]{0,20}?\b(?:my|her|his) (?:" + names + r")\b", folded))
+        r"increase|switch)\b[^.?!]{0,20}?\b(?:my|her|his) (?:" + alternatives + r")\b")
 
 
 def _asks_for_drug(question: str, lexicon: Lexicon) -> bool:

@@ -15,6 +15,7 @@ from pydantic import ConfigDict
 from rapidfuzz import fuzz
 
 from assistant.corpus import Document, Unit
+from assistant.facets import FacetModel, opposed, statuses
 from assistant.index import VectorIndex, unit_context
 from assistant.lexicon import Lexicon, expand_contractions, fold
 
@@ -95,8 +96,6 @@ class UnitSearch:
         self._bm25.index(self._tokenize(self.contexts), show_progress=False)
         self._chunk_of: dict[tuple[str, int], tuple[int, int]] = {}
         self._said = {(d.id, u.index): _polarity(fold(u.text)) for d in docs for u in d.units}
-        from assistant.facets import FacetModel
-
         # what each unit is about (receptor and HER2 status, menopause, ...): see facets.py
         self.facets = {d.id: FacetModel.build(d, lexicon.drug_names) for d in docs}
         # words the page says both ways, in few places ("isn't causing any symptoms" / "is
@@ -232,8 +231,6 @@ class UnitSearch:
     def _weigh_facets(self, query: Query, fused: dict[tuple[str, int], float]) -> None:
         """A status the question names (HER2-positive, after menopause, ...) raises the
         passages that have it and lowers those that have only its opposite."""
-        from assistant.facets import opposed, statuses
-
         wanted = statuses(query.raw)
         if not wanted:
             return

@@ -102,3 +102,22 @@ def chroma_server(path: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop_process(process)
+
+
+def app_servers(assistant, settings, mount_ui: bool,  # noqa: ANN001
+                **defaults: object) -> Iterator:
+    """For a module fixture: yields ``start(**changes) -> base URL``, which serves the whole
+    app around one Assistant with some settings changed; every server stops at the end."""
+    from assistant.api import create_app
+
+    stack: list = []
+
+    def start(**changes: object) -> str:
+        server = serve_app(create_app(assistant, settings.model_copy(
+            update={**defaults, **changes}), mount_ui=mount_ui))
+        stack.append(server)
+        return server.__enter__()
+
+    yield start
+    for server in reversed(stack):
+        server.__exit__(None, None, None)

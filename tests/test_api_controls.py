@@ -13,7 +13,7 @@ import pytest
 
 from assistant.api import create_app
 
-from .live_servers import serve_app
+from .live_servers import app_servers
 
 KEYS = ("alpha-key-7f3a9c", "beta-key-0d5e21")
 PORTAL = "https://portal.example.org"
@@ -23,17 +23,7 @@ QUESTION = "What is Herceptin used for?"
 @pytest.fixture(scope="module")
 def make_server(assistant, settings) -> Iterator:  # noqa: ANN001
     """Start the API (no UI) around the session's Assistant with some settings changed."""
-    stack: list = []
-
-    def start(**changes: object) -> str:
-        server = serve_app(create_app(assistant, settings.model_copy(update=changes),
-                                      mount_ui=False))
-        stack.append(server)
-        return server.__enter__()
-
-    yield start
-    for server in reversed(stack):
-        server.__exit__(None, None, None)
+    yield from app_servers(assistant, settings, mount_ui=False)
 
 
 def post(url: str, path: str = "/api/v1/ask", key: str | None = None,

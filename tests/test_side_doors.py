@@ -11,7 +11,7 @@ import pytest
 
 from assistant.api import create_app
 
-from .live_servers import serve_app
+from .live_servers import app_servers
 
 KEY = "side-door-key-41c2"
 REMOTE = ("203.0.113.7", 40000)  # a documentation address: another machine
@@ -22,18 +22,7 @@ QUESTION = "What is Herceptin used for?"
 def make_server(assistant, settings) -> Iterator:  # noqa: ANN001
     """Start the whole app (UI mounted) around the session's Assistant with some settings
     changed; yields a function that returns the base URL."""
-    stack: list = []
-
-    def start(**changes: object) -> str:
-        changes.setdefault("rate_limit", "1000/minute")
-        server = serve_app(create_app(assistant, settings.model_copy(update=changes),
-                                      mount_ui=True))
-        stack.append(server)
-        return server.__enter__()
-
-    yield start
-    for server in reversed(stack):
-        server.__exit__(None, None, None)
+    yield from app_servers(assistant, settings, mount_ui=True, rate_limit="1000/minute")
 
 
 @pytest.fixture(scope="module")
