@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.feedback import FeedbackStore
-from assistant.models import Answer, Quote
+from assistant.models import Answer, Quote, new_answer_id
 
 QUOTE = Quote(text="Trastuzumab (Herceptin) is given for stage 4 HER2-positive breast cancer.",
               source="stage-4-breast-cancer-treatments",
@@ -22,6 +22,11 @@ QUOTE = Quote(text="Trastuzumab (Herceptin) is given for stage 4 HER2-positive b
 ANSWER = Answer(kind="answer", text=f"> {QUOTE.text}\n\n— *{QUOTE.citation}*\n\nPlease talk to "
                 "your healthcare team.", quotes=[QUOTE], question="my private question about me",
                 standalone_question="my private question about me")
+
+
+def another(answer: Answer) -> Answer:
+    """The same reply given again (a new id)."""
+    return answer.model_copy(update={"id": new_answer_id()})
 
 
 @pytest.fixture()
@@ -39,7 +44,8 @@ def test_record_keeps_the_answer_not_the_person(db: Path) -> None:
     assert row.question is None
     columns = [r[1] for r in sqlite3.connect(db).execute("PRAGMA table_info(feedback)")]
     assert columns == ["id", "created_at", "rating", "comment", "answer_kind", "answer_text",
-                       "quotes_json", "question"]
+                       "quotes_json", "question", "answer_id"]
+    assert row.answer_id == ANSWER.id
     everything = " ".join(str(v) for v in sqlite3.connect(db).execute(
         "SELECT * FROM feedback").fetchone())
     assert "private question" not in everything
@@ -58,7 +64,7 @@ def test_rating_must_be_plus_or_minus_one(db: Path, rating: int) -> None:
 
 def test_comment_added_later_and_rating_taken_back(db: Path) -> None:
     store = FeedbackStore(db)
-    first, second = store.record(1, ANSWER), store.record(-1, ANSWER)
+    first, second = store.record(1, ANSWER), store.record(-1, another(ANSWER))
     assert store.set_comment(first, "helpful, thanks")
     assert not store.set_comment(999, "no such row")
     assert store.set_rating(first, -1) and not store.set_rating(999, 1)
@@ -87,7 +93,7 @@ def test_export_csv_defuses_spreadsheet_formulas(db: Path) -> None:
 def test_export_jsonl_to_a_file(db: Path, tmp_path: Path) -> None:
     store = FeedbackStore(db)
     store.record(1, ANSWER)
-    store.record(-1, ANSWER, comment="missing the dose")
+    store.record(-1, another(ANSWER), comment="missing the dose")
     target = tmp_path / "out" / "feedback.jsonl"
     assert store.export(target, fmt="jsonl") == 2
     records = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
