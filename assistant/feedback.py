@@ -48,7 +48,7 @@ MAX_CALLS = 8  # store calls in flight at once, per process
 T = TypeVar("T")
 
 # what the person reads (no server names or addresses: those go to ``detail``)
-UNAVAILABLE = ("Your rating could not be saved right now: the feedback store is not "
+UNAVAILABLE = ("Feedback cannot be saved or read right now: the feedback store is not "
                "reachable. Please try again in a minute.")
 _COLUMNS = ("id", "created_at", "rating", "comment", "answer_kind", "answer_text",
             "quotes_json", "question", "answer_id")

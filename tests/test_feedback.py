@@ -127,3 +127,64 @@ def test_cli_export(db: Path, tmp_path: Path) -> None:
     assert next(csv.DictReader(target.open(encoding="utf-8")))["comment"] == "unclear"
     result = runner.invoke(app, ["feedback", "export", "--format", "xml"], env=env)
     assert result.exit_code == 2 and "unknown format" in result.stderr
+
+
+def test_one_row_per_answer_a_new_rating_replaces_the_old_and_keeps_the_comment(
+        db: Path) -> None:
+    store = FeedbackStore(db)
+    first = store.save(ANSWER.id, 1, comment="clear", answer=ANSWER)
+    assert store.save(ANSWER.id, -1) == first  # no answer, no comment: both kept
+    [row] = store.rows()
+    assert (row.rating, row.comment, row.answer_text) == (-1, "clear", ANSWER.text)
+    store.save(ANSWER.id, -1, comment="   ")  # a blank comment given clears it
+    assert store.rows()[0].comment is None
+
+
+def test_a_file_from_before_answer_ids_is_brought_up_to_date(db: Path) -> None:
+    db.parent.mkdir(parents=True)
+    with sqlite3.connect(db) as conn:  # the first version's table, with one rating in it
+        conn.execute("""CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL,
+            rating INTEGER NOT NULL CHECK (rating IN (-1, 1)), comment TEXT,
+            answer_kind TEXT NOT NULL, answer_text TEXT NOT NULL, quotes_json TEXT NOT NULL,
+            question TEXT)""")
+        conn.execute("INSERT INTO feedback VALUES (7, '2026-01-01T00:00:00+00:00', -1, 'old', "
+                     "'answer', 'the text', '[]', NULL)")
+    store = FeedbackStore(db)
+    store.save("a" * 32, 1)  # a rating by id alone: the old columns no longer required
+    rows = store.rows()
+    assert [(r.id, r.rating, r.comment, r.answer_id) for r in rows] == \
+        [(7, -1, "old", None), (8, 1, None, "a" * 32)]
+    assert rows[1].answer_text is None
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+@pytest.mark.parametrize(("value", "kept"), [
+    ("postgresql+psycopg://app:pw@db.internal:5432/feedback", str),
+    ("sqlite:////var/lib/assistant/feedback.sqlite3", str),
+    ("/var/lib/assistant/feedback.sqlite3", Path),
+    ("feedback.sqlite3", Path),
+])
+def test_the_setting_takes_a_path_or_a_url(value: str, kept: type) -> None:
+    from assistant.settings import load_settings
+
+    assert isinstance(load_settings(feedback_db=value).feedback_db, kept)
+
+
+def test_an_unsupported_database_stops_the_start_naming_the_variable() -> None:
+    from assistant.errors import SettingsError
+    from assistant.settings import load_settings
+
+    with pytest.raises(SettingsError, match="ASSISTANT_FEEDBACK_DB.*mysql"):
+        load_settings(feedback_db="mysql://app@db/feedback")
+
+
+def test_cli_export_of_an_unreachable_database_is_a_clear_error() -> None:
+    env = {"ASSISTANT_FEEDBACK_DB": "postgresql+psycopg://app:pw@127.0.0.1:9/feedback",
+           "ASSISTANT_FEEDBACK_TIMEOUT_S": "2"}
+    result = CliRunner().invoke(app, ["feedback", "export"], env=env)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "feedback store is not reachable" in result.stderr
+    assert "postgresql+psycopg://app:***@127.0.0.1:9/feedback" in result.stderr  # no password
