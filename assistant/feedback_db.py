@@ -116,8 +116,9 @@ def ensure_schema(engine: Engine) -> None:
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
-        columns = {c["name"] for c in inspect(conn).get_columns("feedback")} \
-            if inspect(conn).has_table("feedback") else set()
+        found = inspect(conn)
+        columns = ({c["name"] for c in found.get_columns("feedback")}
+                   if found.has_table("feedback") else set())
         if columns and "answer_id" not in columns:
             _migrate_from_before_ids(conn, columns)
         conn.execute(CreateTable(feedback, if_not_exists=True))

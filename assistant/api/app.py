@@ -62,7 +62,8 @@ def create_app(assistant: Assistant, settings: Settings | None = None, *,
             ``None`` means ``settings.serve_ui``.
 
     Raises:
-        SettingsError: the rate limit is not a valid limit string.
+        SettingsError: the rate limit is not a valid limit string, or its storage not a
+            storage URI.
     """
     settings = settings if settings is not None else assistant.settings
     limiter = _limiter(settings)
