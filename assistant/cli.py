@@ -153,7 +153,8 @@ def _print_changes(run: Any, before: dict[str, Any], reference: Path, console: A
 
 
 # -- feedback (owned by assistant/feedback.py) --
-feedback_app = typer.Typer(help="Feedback stored by the web UI.", no_args_is_help=True)
+feedback_app = typer.Typer(help="Feedback stored by the web UI, the API and the widget.",
+                           no_args_is_help=True)
 app.add_typer(feedback_app, name="feedback")
 
 
@@ -164,14 +165,21 @@ def feedback_export(
         "--out", "-o", help="File to write. Default: standard output.")] = None,
 ) -> None:
     """Write every stored rating (with its answer and quotes) as CSV or JSONL."""
+    from assistant.errors import FeedbackUnavailableError
     from assistant.feedback import FeedbackStore
 
     if fmt not in ("csv", "jsonl"):
         _fail(f"unknown format {fmt!r} (known: csv, jsonl)", 2)
     settings = _settings()
-    store = FeedbackStore(settings.feedback_db, settings.store_question_text)
-    count = store.export(out if out is not None else sys.stdout, fmt=fmt)  # type: ignore[arg-type]
-    _status(f"Exported {count} rating(s) from {settings.feedback_db}"
+    store = FeedbackStore(settings.feedback_db, settings.store_question_text,
+                          settings.feedback_timeout_s)
+    try:
+        count = store.export(out if out is not None else sys.stdout, fmt=fmt)  # type: ignore[arg-type]
+    except FeedbackUnavailableError as exc:
+        _fail(f"{exc} ({exc.detail})", 1)
+    finally:
+        store.close()
+    _status(f"Exported {count} rating(s) from {store.name}"
             + (f" to {out}." if out is not None else "."))
 
 
