@@ -220,16 +220,27 @@ class VectorIndex:
     def _fill(self, client: Any, docs: list[Document], name_prefix: str, key: str) -> None:
         chunk_name, unit_name = (name_prefix + n for n in self._names(key))
         chunks: list[Chunk] = [c for d in docs for c in chunk_document(d)]
-        self._store(client, chunk_name).add_texts(
-            texts=[f"{c.section.split(' > ')[-1]}: {c.text}" for c in chunks],
-            metadatas=[{"doc_id": c.doc_id, "section": c.section, "start": c.start,
-                        "end": c.end} for c in chunks],
-            ids=[c.id for c in chunks])
-        self._store(client, unit_name).add_texts(
-            texts=[unit_context(d, u) for d in docs for u in d.units],
-            metadatas=[{"doc_id": d.id, "unit": u.index, "section": u.section,
-                        "start": u.start, "end": u.end} for d in docs for u in d.units],
-            ids=[f"{d.id}#u{u.index}" for d in docs for u in d.units])
+        self._add(client, chunk_name,
+                  texts=[f"{c.section.split(' > ')[-1]}: {c.text}" for c in chunks],
+                  metadatas=[{"doc_id": c.doc_id, "section": c.section, "start": c.start,
+                              "end": c.end} for c in chunks],
+                  ids=[c.id for c in chunks])
+        self._add(client, unit_name,
+                  texts=[unit_context(d, u) for d in docs for u in d.units],
+                  metadatas=[{"doc_id": d.id, "unit": u.index, "section": u.section,
+                              "start": u.start, "end": u.end} for d in docs for u in d.units],
+                  ids=[f"{d.id}#u{u.index}" for d in docs for u in d.units])
+
+    def _add(self, client: Any, name: str, texts: list[str], metadatas: list[dict[str, Any]],
+             ids: list[str]) -> None:
+        """Add in batches of the client's largest batch (5,461 embedded in chromadb 1.5):
+        Chroma refuses a bigger single call, and langchain-chroma's add_texts does not split."""
+        store = self._store(client, name)
+        size = client.get_max_batch_size()
+        for start in range(0, len(ids), size):
+            end = start + size
+            store.add_texts(texts=texts[start:end], metadatas=metadatas[start:end],
+                            ids=ids[start:end])
 
     def _attach(self, client: Any, expected: Manifest) -> None:
         chunk_name, unit_name = self._names(expected.key)
