@@ -37,4 +37,4 @@ eval: install
 	assistant eval --baseline naive --gate
 
 bench: install
-	$(PYTHON) benchmarks/latency.py
+	$(PYTHON) -m benchmarks

@@ -152,6 +152,41 @@ def _print_changes(run: Any, before: dict[str, Any], reference: Path, console: A
                   f"(listed in {path})", markup=False, highlight=False)
 
 
+# -- bench (owned by benchmarks/, which lives beside the package in the project folder) --
+@app.command()
+def bench(
+    quick: Annotated[bool, typer.Option("--quick", help="A small, fast run (a minute or two)."
+                                        )] = False,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Folder for bench.json and bench.png. Default: benchmarks/results.")
+    ] = None,
+    questions: Annotated[Path | None, typer.Option(
+        "--questions", help="Question file (JSONL). Default: evals/questions.jsonl.")] = None,
+) -> None:
+    """Measure latency, HTTP load, cold start, memory and corpus growth beside the tutorial
+    recipe (see benchmarks/README.md)."""
+    from assistant.settings import PROJECT_ROOT
+
+    if not (PROJECT_ROOT / "benchmarks" / "run.py").exists():
+        _fail(f"the benchmarks/ folder is not beside the package in {PROJECT_ROOT}", 2)
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+    from benchmarks.load import BenchmarkError
+    from benchmarks.run import run_bench, summary_lines
+
+    questions = questions if questions is not None else PROJECT_ROOT / "evals/questions.jsonl"
+    out = out if out is not None else PROJECT_ROOT / "benchmarks" / "results"
+    if not questions.is_file():
+        _fail(f"no question file {questions}", 2)
+    try:
+        report = run_bench(_settings(), out, questions, quick=quick, on_status=_status)
+    except (BenchmarkError, AssistantError) as exc:
+        _fail(str(exc), 1)
+    for line in summary_lines(report):
+        typer.echo(line)
+    typer.echo(f"Wrote {out / 'bench.json'} and {out / 'bench.png'}.")
+
+
 # -- feedback (owned by assistant/feedback.py) --
 feedback_app = typer.Typer(help="Feedback stored by the web UI, the API and the widget.",
                            no_args_is_help=True)
