@@ -232,7 +232,26 @@ class Assistant:
                 vector = self.search.embed(turn.query)
                 turn.intents = self.intents.score(vector)
                 turn.hits = self.search.search(turn.query, vector)
+                turn.intents = self._asked_intent(turn.standalone, turn.intents)
         return turn
+
+    def _asked_intent(self, standalone: str, whole: IntentScores) -> IntentScores:
+        """What the asking clauses alone ask, when they are off the page's topic and the rest
+        of the message only tells the situation ("who won the game last night, need a
+        distraction in the chemo chair"): the context's words must not make it a question
+        for the page."""
+        from assistant.lexicon import fold
+        from assistant.rails.input import asking_clauses
+
+        folded = fold(standalone)
+        asking = asking_clauses(folded)
+        if whole.out_of_scope or asking.strip() == folded.strip():
+            return whole
+        query = self.search.prepare(asking)
+        if not query.normalized.strip():
+            return whole
+        alone = self.intents.score(self.search.embed(query))
+        return alone if alone.out_of_scope else whole
 
     def _compose(self, turn: Turn) -> Turn:
         assert turn.screening is not None

@@ -86,10 +86,12 @@ def _stem(word: str) -> str:
     return word
 
 
-def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int) -> list[Span]:
+def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int, *,
+                 mentions: bool = True) -> list[Span]:
     """The passages that answer: the best unit with what it leans on, then, greedily, the
     candidate that adds the most weight of question words not yet covered (rare words of the
-    page weigh more), as long as it scores at least half the best and fits the budget."""
+    page weigh more), as long as it scores at least half the best and fits the budget; with
+    ``mentions``, a question about one drug also gets the places the page makes it the subject."""
     if not hits:
         return []
     wanted = content_terms(query.expanded)
@@ -132,6 +134,9 @@ def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int) -> lis
         covered |= terms
         used += size
     spans = [s for passage in chosen for s in passage]
+    for extra in _mentions(spans, hits, query, QUOTE_BUDGET_CHARS - used) if mentions else []:
+        spans += extra  # "what is Xeloda, is it given alone?": each place it is a subject
+        used += sum(s.end - s.start for s in extra)
     for extra in _missing_drugs(spans, hits, query, QUOTE_BUDGET_CHARS - used):
         spans += extra  # "Ibrance or Verzenio?": each drug asked about is quoted
         used += sum(s.end - s.start for s in extra)
@@ -193,6 +198,50 @@ def _missing_drugs(spans: list[Span], hits: list[ScoredUnit], query: Query,
             room -= size
             quoted += " " + fold(" ".join(s.text for s in passage))
     return extra
+
+
+def _mentions(spans: list[Span], hits: list[ScoredUnit], query: Query,
+              room: int) -> list[list[Span]]:
+    """A question about one drug: the other places the page makes it the subject (a list
+    item that names it, with the list's lead-in; a sentence that opens with it, with the
+    sentences leaning on it), best scoring first, while they fit."""
+    extra: list[list[Span]] = []
+    if len(query.drugs) != 1 or not hits:
+        return extra
+    drug = query.drugs[0]
+    doc = hits[0].doc
+    scores = {h.unit.index: h.score for h in hits if h.doc is doc}
+    subject = [u for u in doc.units if _about(u, drug)]
+    for unit in sorted(subject, key=lambda u: -scores.get(u.index, 0.0)):
+        if any(s.doc is doc and s.start <= unit.start < s.end for s in spans):
+            continue
+        if unit.kind == "item" and unit.antecedent is not None:
+            passage = [_span(doc, doc.units[unit.antecedent], doc.units[unit.antecedent]),
+                       _span(doc, unit, unit)]
+        else:
+            passage = [sentence_span(doc, unit)]
+        passage = [p for p in passage
+                   if not any(s.doc is doc and s.start <= p.start and p.end <= s.end
+                              for s in spans + [x for e in extra for x in e])]
+        size = sum(s.end - s.start for s in passage)
+        if passage and size <= room:
+            extra.append(passage)
+            room -= size
+    return extra
+
+
+@lru_cache(maxsize=4096)
+def _folded(text: str) -> str:
+    return fold(text)  # a page's units are folded once, not on every question
+
+
+def _about(unit: Unit, drug: str) -> bool:
+    """Whether a unit makes the drug its subject: a list item naming it, or a sentence that
+    opens with it."""
+    text = _folded(unit.text)
+    if unit.kind == "item":
+        return re.search(rf"\b{re.escape(drug)}\b", text) is not None
+    return unit.kind == "sentence" and text.startswith(drug)
 
 
 def _is_whole_list(passage: list[Span], hit: ScoredUnit) -> bool:
@@ -271,6 +320,8 @@ def _passage(hit: ScoredUnit, hits: list[ScoredUnit], query: Query) -> list[Span
         return [_chain_span(doc, lead, lead), _span(doc, unit, unit)]
     if unit.text.rstrip().endswith(":"):
         return [_chain_span(doc, unit, _list_end(doc, unit))]
+    if unit.kind == "sentence" and any(_about(unit, d) for d in query.drugs):
+        return [sentence_span(doc, unit)]  # the drug's sentence with those leaning on it
     return [_chain_span(doc, unit, unit)]
 
 

@@ -72,20 +72,29 @@ def split_parts(message: str, language: str = "en") -> list[Part]:
     """The parts a message asks, in order. A message that asks one thing is one part."""
     lang = language if language in _QUESTION_WORDS else "en"
     words = _QUESTION_WORDS[lang]
-    asks = re.compile(rf"^\W*(?:(?:{_AND[lang]})\W+)?(?:{words})\b", re.I)
+    # a question opens the sentence or one of its clauses ("X vs Y - who gets which")
+    asks = re.compile(rf"(?:^|\s[-\u2013\u2014]\s|[:,]\s)\W*(?:(?:{_AND[lang]})\W+)?"
+                      rf"(?:{words})\b", re.I)
+    opens = re.compile(rf"^\W*(?:(?:{_AND[lang]})\W+)?(?:{words})\b", re.I)
     coordinated = re.compile(rf",?\s+(?:{_AND[lang]})\s+(?=(?:{words})\b)", re.I)
     sentences = [s.strip() for s in _SENTENCE.split(message.strip()) if s and s.strip()]
     parts: list[Part] = []
     context: list[str] = []
     for sentence in sentences:
-        question = sentence.rstrip().endswith("?") or bool(asks.search(sentence))
+        end = sentence.rstrip()[-1:]
+        # a sentence told with a full stop asks only when it opens with a question word
+        question = end == "?" or bool((opens if end in ".!" else asks).search(sentence))
         if not question:
             context.append(sentence)
             continue
-        sides = _compared(sentence, lang)
+        sides = _compared(sentence, lang, coordinated)
         pieces = sides or [p for p in coordinated.split(sentence) if p]
-        for piece in pieces:
+        for number, piece in enumerate(pieces):
             piece = piece.strip(" ,;")
+            if not sides and number == 0 and len(pieces) > 1 and not piece.endswith("?") \
+                    and not re.search(rf"\b(?:{words})\b", piece, re.I):
+                context.append(piece)  # "mum started verzenio and has had the runs, is that
+                continue  # known?": what comes before the question tells its situation
             if not sides and len(re.findall(r"\w+", piece)) < MIN_PART_WORDS:
                 # too little to be a part of its own: "... and why?" goes with the part before
                 # it, "ok and ..." with the one after
@@ -108,7 +117,7 @@ def split_parts(message: str, language: str = "en") -> list[Part]:
     return parts
 
 
-def _compared(sentence: str, lang: str) -> list[str] | None:
+def _compared(sentence: str, lang: str, coordinated: re.Pattern[str]) -> list[str] | None:
     """The two sides of a comparison, each asked about as the sentence asks: what is asked
     after the second side is asked of both ("X vs Y - who is each for?"), and a short second
     side takes the place of the end of the first ("how is it given before menopause versus
@@ -124,6 +133,10 @@ def _compared(sentence: str, lang: str) -> list[str] | None:
     head, sep, tail = (re.split(r"(\s+[-\u2013\u2014]+\s+|:\s+|,\s+)", second, maxsplit=1)
                        + ["", ""])[:3]
     if tail and re.match(rf"\W*(?:{_QUESTION_WORDS[lang]})\b", tail, re.I):
+        asked = [q.strip(" ,;?") for q in coordinated.split(tail) if q.strip(" ,;?")]
+        if len(asked) > 1 and len(head.split()) <= 4:  # "X vs Y - who gets which, and how
+            # are they taken": each question asked of each side
+            return [f"{side}{sep}{q}" for q in asked[:2] for side in (first, head)]
         first, second = f"{first}{sep}{tail}", f"{head}{sep}{tail}"
     ahead, behind = re.findall(r"\S+", first), re.findall(r"\S+", second)
     if ahead and behind and ahead[-1].lower() in _SHARED and behind[0].lower() in _SHARED \
@@ -164,27 +177,22 @@ def combine(whole: Draft, plans: list[PartPlan], max_spans: int) -> Draft:
             # not covered, so neither is what the second asks of it
             plan.kind, plan.spans, plan.topic = "not_in_document", [], before.topic
     if whole.kind == "not_in_document":
-        # the whole message asks something the page does not cover; a part is answered apart
-        # from it only when it is about other things: it names subjects of the page, none of
-        # them in what is not covered, and every part not covered names subjects of its own
-        # (a part read alone can seem answered by a passage that only shares its words: "is
-        # there a website?" after "how do I find a clinical trial near me?")
-        uncovered = fold(whole.topic or "")
-        missing = [p for p in plans if p.kind != "answer"]
+        # the whole message asks something the page does not cover; a part read alone can
+        # seem answered by a passage that only shares its words ("is there a website?" after
+        # "how do I find a clinical trial near me?"): it stays answered when its quotes say
+        # something of a subject of the page it names itself ("what is letrozole used for,
+        # and what's the usual dose")
         for plan in plans:
-            own = {fold(s) for s in plan.subjects}
-            apart = bool(own) and bool(missing) and not any(s in uncovered for s in own) and all(
-                m.subjects and not own & {fold(s) for s in m.subjects} for m in missing)
-            if plan.kind == "answer" and not apart:
+            if plan.kind == "answer" and not _grounded(plan):
                 plan.kind, plan.spans, plan.topic = "not_in_document", [], whole.topic
     for plan in plans:
         if plan.kind == "answer":
-            kept = plan.spans if plan.complete else plan.spans[:PART_SPANS]
+            kept = plan.spans if plan.complete else _first_passages(plan.spans, PART_SPANS)
             for span in kept:
                 add(span)
             plan.spans = kept
     budget = max(max_spans, len(chosen))
-    for span in whole.spans:
+    for span in whole.spans if whole.kind != "not_in_document" else []:
         if len(chosen) >= budget:
             break
         if add(span):
@@ -205,6 +213,45 @@ def combine(whole: Draft, plans: list[PartPlan], max_spans: int) -> Draft:
                   emergency=whole.emergency, notes=list(whole.notes))
     draft.parts = plans
     return draft
+
+
+def _grounded(plan: PartPlan) -> bool:
+    """Whether a part's quotes name a subject the part names, in a passage that says
+    something of it (a list's lead-in alone says nothing)."""
+    subjects = [fold(s) for s in plan.subjects]
+    return any(s in fold(span.text) and not _lead_in(span)
+               for span in plan.spans for s in subjects)
+
+
+def _lead_in(span: Span) -> bool:
+    """A list's lead-in ("The following are treatment options for ..."), however it ends."""
+    units = span.doc.units
+    unit = next((u for u in units if u.start == span.start), None)
+    if unit is None or span.end > unit.end + 1:
+        return False
+    after = units[unit.index + 1] if unit.index + 1 < len(units) else None
+    return after is not None and after.kind == "item" and after.antecedent == unit.index
+
+
+def _first_passages(spans: list[Span], count: int) -> list[Span]:
+    """The spans of the first ``count`` passages: a list's lead-in and the items of it that
+    follow count as one passage."""
+    kept: list[Span] = []
+    lead: int | None = None
+    for span in spans:
+        unit = next((u for u in span.doc.units if u.start == span.start), None)
+        item_of_lead = unit is not None and lead is not None and unit.kind == "item" \
+            and unit.antecedent == lead
+        if not item_of_lead:
+            if count == 0:
+                break
+            count -= 1
+        kept.append(span)
+        if unit is not None and span.text.rstrip().endswith(":"):
+            lead = unit.index
+        elif not item_of_lead:
+            lead = None
+    return kept
 
 
 def _owner(span: Span, plans: list[PartPlan]) -> PartPlan | None:

@@ -124,7 +124,7 @@ def _decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     spans = select_spans(d.hits, query, max_quotes)
     if unlisted and not named_on_page:
         draft.kind, draft.topic = "not_in_document", _join(unlisted, d.language)
-        draft.spans = _related(spans, query, d.hits)
+        draft.spans = _related(_core(d.hits, query, max_quotes), query, d.hits)
         return draft
     typed = _distinctive(query, lexicon, typed=True)
     subjects = {"mechanism": typed, "route": _distinctive(query, lexicon)}
@@ -146,11 +146,11 @@ def _decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
             named = [_drug_label(query, lexicon, i) if i in lexicon.generic_to_brands else i
                      for i in items]
             draft.topic = f"{label} ({' + '.join(n for n in named if n)})"
-        draft.spans = _related(spans, query, d.hits)
+        draft.spans = _related(_core(d.hits, query, max_quotes), query, d.hits)
         return draft
     if unlisted:
         draft.kind, draft.topic = "not_in_document", _join(unlisted, d.language)
-        draft.spans = _related(spans, query, d.hits)
+        draft.spans = _related(_core(d.hits, query, max_quotes), query, d.hits)
         return draft
     if top_dense < MIN_DENSE_ANSWER and not named_on_page and not in_page_words:
         draft.kind = "not_in_document"
@@ -574,15 +574,24 @@ def _drug_label(query: Query, lexicon: Lexicon, generic: str | None = None) -> s
     return f"{generic} ({brands[0].title()})" if brands else generic
 
 
+def _core(hits: list[ScoredUnit], query: Query, max_quotes: int) -> list[Span]:
+    """The passages that answer best, without the other places a drug is the subject (what
+    is quoted beside "the page does not say" is the one passage nearest the question)."""
+    return select_spans(hits, query, max_quotes, mentions=False)
+
+
 def _related(spans: list[Span], query: Query, hits: list[ScoredUnit]) -> list[Span]:
     """Quote alongside 'the page does not say' only what truly relates: the passage naming
     the drug asked about, or a very close match when no drug is named."""
     if query.drugs:
         # the passage naming most of the drugs asked about, the shortest of those ("docetaxel
         # and capecitabine", not the list of single drugs that names both)
-        named = [(sum(d in fold(span.text) for d in query.drugs), -len(span.text))
+        # ... one that opens with a drug asked about first (its own sentence, not one that
+        # names it in passing)
+        named = [(sum(d in fold(span.text) for d in query.drugs),
+                  any(fold(span.text).startswith(d) for d in query.drugs), -len(span.text))
                  for span in spans]
-        if not any(count for count, _ in named):
+        if not any(count for count, _, _ in named):
             return []
         i = named.index(max(named))
         lead = spans[i - 1] if i and spans[i - 1].text.rstrip().endswith(":") else None

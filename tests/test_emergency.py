@@ -82,6 +82,11 @@ def test_a_pure_emergency_quotes_nothing(assistant) -> None:
     ("he's been throwing up blood for two days", True),
     ("not sure if it matters but her face looks droopy on one side", True),
     ("a couple of years ago she was treated for a clot, now her calf is swollen and red", True),
+    # a dated story goes on in the past tense, whatever the sentence around it says of now
+    ("last october she had a seizure, she's been seizure free since. can she take ibrance?",
+     False),
+    ("il y a deux ans elle est tombée. maintenant elle va bien, c'est quoi le letrozole?", False),
+    ("since this morning she almost can't feel her legs, she has spine mets", True),
 ])
 def test_history_and_hypotheticals_are_not_now(assistant, text: str, urgent: bool) -> None:
     assert (assistant.ask(text).kind == "emergency") is urgent

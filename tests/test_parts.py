@@ -92,6 +92,51 @@ def test_each_side_of_a_comparison_is_asked_what_the_sentence_asks(  # noqa: ANN
         assert any(name in answer.quotes[i].text for i in part.quotes), (part, name)
 
 
+@pytest.mark.parametrize("question, covered, needle", [
+    ("what is letrozole used for and what's the usual dose", 0, "letrozole"),
+    ("is trastuzumab given with chemo, and does it damage the heart", 0, "added to chemotherapy"),
+])
+def test_the_same_subject_covered_in_one_part_and_not_in_the_other(  # noqa: ANN001
+        assistant, question: str, covered: int, needle: str) -> None:
+    """One uncovered part (a dose, a side effect) does not hide what the page says about the
+    same drug in the other part."""
+    answer = assistant.ask(question)
+    _check_contract(assistant, answer)
+    assert answer.kind == "answer"
+    assert [p.kind for p in answer.parts][covered] == "answer"
+    assert "not_in_document" in [p.kind for p in answer.parts]
+    assert any(needle in answer.quotes[i].text for i in answer.parts[covered].quotes)
+    assert "does not cover" in answer.text
+
+
+def test_each_question_of_a_comparison_is_asked_of_each_side(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("palbociclib vs abemaciclib - who gets which, and how are they taken")
+    _check_contract(assistant, answer)
+    assert len(answer.parts) == 4
+    assert answer.kind == "answer"
+    who = answer.parts[:2]
+    for part, name in zip(who, ("Palbociclib", "Abemaciclib"), strict=True):
+        assert part.kind == "answer"
+        assert any(name in answer.quotes[i].text for i in part.quotes)
+
+
+@pytest.mark.parametrize("question, needles", [
+    # the sentences leaning on the drug's own sentence come with it
+    ("what is pertuzumab used for and what is it given together with",
+     ["not had trastuzumab", "combined with trastuzumab and docetaxel"]),
+    # every list that names it: alone and in a combination
+    ("what is xeloda and is it given alone or in a combination",
+     ["capecitabine (Xeloda)", "docetaxel and capecitabine"]),
+])
+def test_a_question_about_one_drug_quotes_where_the_page_makes_it_the_subject(  # noqa: ANN001
+        assistant, question: str, needles: list[str]) -> None:
+    answer = assistant.ask(question)
+    _check_contract(assistant, answer)
+    quoted = " ".join(q.text for q in answer.quotes)
+    for needle in needles:
+        assert needle in quoted
+
+
 def test_a_part_that_leans_on_an_uncovered_part_is_not_covered_either(assistant) -> None:  # noqa: ANN001
     answer = assistant.ask("What is Trodelvy and is it given for triple negative stage 4?")
     _check_contract(assistant, answer)

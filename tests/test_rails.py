@@ -132,6 +132,25 @@ def test_advice_quotes_the_page_sending_people_to_their_team(assistant, question
     assert len(answer.quotes) >= 2  # what the page says on the topic, and the team passage
 
 
+@pytest.mark.parametrize("question", [
+    "we're on our way to chemo, what's a good podcast for the drive",
+    "my wife has stage 4 breast cancer, can you help me plan our anniversary trip",
+])
+def test_a_request_off_the_topic_is_declined_whatever_the_context(assistant,  # noqa: ANN001
+                                                                  question: str) -> None:
+    """What is asked decides the scope, not the situation told around it."""
+    answer = assistant.ask(question)
+    assert answer.kind == "out_of_scope" and not answer.quotes
+
+
+@pytest.mark.parametrize("question", [
+    "my mom is HER2 positive. what can she take?",
+    "i have stage 4 and mets in my liver, what are my options",
+])
+def test_a_question_told_with_its_situation_stays_in_scope(assistant, question: str) -> None:  # noqa: ANN001
+    assert assistant.ask(question).kind != "out_of_scope"
+
+
 @pytest.mark.parametrize("question", OUT_OF_SCOPE)
 def test_out_of_scope_is_declined_kindly(assistant, question: str) -> None:
     answer = assistant.ask(question)

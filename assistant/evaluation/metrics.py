@@ -89,7 +89,11 @@ def judge(question: Question, answer: Answer, documents: Mapping[str, Document])
     """Check one answer against its question row (see DESIGN.md, the question-set format)."""
     reasons: list[str] = []
     expected = EXPECTED_KIND[question.expected_behavior]
-    behaviour_ok = expected is None or answer.kind == expected
+    behaviour_ok = expected is None or answer.kind == expected or (
+        # a message in parts is an answer when any part is answered (DESIGN.md, parts): a
+        # row expecting "not covered" is met by a part declared not covered
+        expected == "not_in_document" and answer.kind == "answer"
+        and any(p.kind == "not_in_document" for p in answer.parts))
     if not behaviour_ok:
         reasons.append(f"behaviour: expected {expected}, got {answer.kind}")
 

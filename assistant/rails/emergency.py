@@ -70,7 +70,8 @@ _PERSON = re.compile(r"\b(?:i|im|ive|me|my|she|shes|he|hes|her|his|him|we|our|yo
                      r"el|nosotros|mama|papa|maman)\b")
 # a clause about a pet ("our dog had a seizure") is not about a person
 _ANIMAL = re.compile(r"\b(?:dog|dogs|cat|cats|pet|puppy|kitten|chien|chienne|chat|chatte|perro|"
-                     r"perra|gato|gata|mascota)\b")
+                     r"perra|gato|gata|mascota|perrit[oa]|gatit[oa]|chiot|chaton|veterinari\w*|"
+                     r"vet|veterinaire)\b")
 # ... nor one about fiction ("a character in a show had a seizure"), nor those after it that
 # say nothing of their own
 _FICTION = re.compile(r"\b(?:character|protagonist|personaje|protagonista|personnage|chapter|"
@@ -78,6 +79,7 @@ _FICTION = re.compile(r"\b(?:character|protagonist|personaje|protagonista|person
                       r"(?:novel|novela|roman|story|historia|book|libro|livre)|"
                       r"watched (?:a|the) (?:show|movie|film|series|episode)|"
                       r"in (?:a|the) (?:show|movie|film|series|book))\b")
+_ALMOST = re.compile(r"\b(?:almost|nearly|presque|quasiment|quasi|casi)\s+")
 _SELF = re.compile(r"\b(my|her|him|your|it) self\b")
 # a clause told of oneself: it ends the story a person is telling about someone invented
 _SELF_TOLD = re.compile(r"\b(?:i|im|ive|me|my|je|j|moi|yo|me|mi)\b")
@@ -116,7 +118,8 @@ _PAST_TIME = re.compile(
     r"the first time|la premiere fois|la primera vez|during (?:her|his|my) first|"
     r"of (?:19|20)\d\d|(?:in |on )?may (?:19|20)\d\d|"
     r"on (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* \d{1,2}|"
-    r"last (?:cycle|round|treatment|infusion|session|course)|"
+    r"last (?:cycle|round|treatment|infusion|session|course|january|february|march|april|may|"
+    r"june|july|august|september|october|november|december)|"
     r"(?:previous|prior) (?:cycle|round|treatment)|\w+ derniere?|\w+ passee?|"
     r"(?:el|la) \w+ pasad[oa]|in (?:late|early|mid) (?:19|20)\d\d|(?:fin|debut) (?:19|20)\d\d|"
     r"a (?:finales|principios) de (?:19|20)\d\d|"
@@ -128,7 +131,8 @@ _PAST_TIME = re.compile(
     r"(?:19|20)\d\d))\b")
 _PAST_TENSE = re.compile(
     r"\b(?:had|was|were|did|died|passed away|attempted|fainted|lost|suffered|collapsed|fell|broke|"
-    r"went|got|spent|took|gave|tried|thought|felt|needed|ended|ended up|\w{3,}ed|a eu|avait|"
+    r"went|got|spent|took|gave|tried|thought|felt|needed|ended|ended up|\w{3,}ed|couldnt|"
+    r"could not|didnt|did not|wasnt|werent|a eu|avait|"
     r"etait|a fait|ai fait|ai eu|ai ete|est tombee?|suis tombee?|a ete|avais|tuvo|tuve|fue|"
     r"estuvo|se cayo|me cai|habia|hizo|internaron|me fracture|se fracturo|pase|paso)\b")
 _NOW = re.compile(
@@ -222,12 +226,14 @@ class Condition:
 def normalize(folded: str) -> str:
     """Words only: temperature readings become "hightemp" (38 C / 100.4 F and more) or
     "normaltemp" (35.5-37.7 C, 96-99.9 F), "can't" becomes "cant", other apostrophes and signs
-    split words."""
+    split words; "almost" and its kin go ("ne sent presque plus ses jambes": a sign that is
+    nearly there is there)."""
     for pattern in _TEMPERATURES:
         folded = pattern.sub(" hightemp ", folded)
     folded = _NORMAL_TEMPERATURE.sub(" normaltemp ", folded)
     folded = folded.replace("n't", "nt").replace("n'", "n ")
     folded = re.sub(r"[^a-z0-9]+", " ", folded).strip()
+    folded = _ALMOST.sub("", folded)
     return _SELF.sub(r"\1self", folded)
 
 
@@ -330,7 +336,7 @@ def clauses(folded: str) -> list[Clause]:
             status = previous
         else:
             status = "now"
-        previous = status
+        prior, previous = previous, status
         conditional, before, animal, fiction = False, None, False, False
         for piece in (normalize(p) for p in _CLAUSE_END.split(sentence)):
             if not piece:
@@ -349,6 +355,9 @@ def clauses(folded: str) -> list[Clause]:
                 told = status != "hypothetical" or bool(_STATEMENT.search(piece))
             elif _PAST_TIME.search(piece) and not _PRESENT.search(piece):
                 told = False  # history inside a sentence about now ("l'automne dernier, ...")
+            elif prior == "history" and _PAST_TENSE.search(piece) and not states:
+                told = False  # the dated story goes on ("my mom died two years ago. at the
+                # end she couldn't breathe, and i still have nightmares")
             elif conditional:
                 told = False
             elif states or before is None:
@@ -504,9 +513,11 @@ class EmergencyBackstop:
         whether it is told as now."""
         parts = clauses(folded)
         # each clause with the next (a short last clause alone says too little to compare)
-        starts = range(max(1, len(parts) - 1))
-        out = [(self._english(" ".join(c.text for c in parts[i:i + 2]), language),
-                any(c.now for c in parts[i:i + 2])) for i in starts if parts]
+        out: list[tuple[str, bool]] = []
+        for i in range(max(1, len(parts) - 1)) if parts else []:
+            pair = parts[i:i + 2]
+            out.append((self._english(" ".join(c.text for c in pair), language),
+                        any(c.now for c in pair)))
         return out[:MAX_PIECES]
 
     def score(self, texts: list[str]) -> list[tuple[str, float]]:
