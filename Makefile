@@ -1,10 +1,11 @@
 # Two commands do everything on a fresh machine:
 #   make run    set up, then start the web app on http://127.0.0.1:7860
-#   make test   set up (with test extras, axe-core and Debian's chromium), then run the tests
+#   make test   set up (with test extras, axe-core, Debian's chromium, PostgreSQL and Redis),
+#               then run the tests
 PYTHON ?= python3
 PIP = $(PYTHON) -m pip
 
-.PHONY: install install-test browser run test eval bench
+.PHONY: install install-test browser engines run test eval bench
 
 install:
 	$(PIP) install torch==2.13.0
@@ -21,14 +22,19 @@ install-test: install
 browser:
 	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
+# the real engines of the scale-out tests (tests/engines.py starts its own servers from them)
+engines:
+	@(command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1) \
+		|| (apt-get update && apt-get install -y redis-server postgresql)
+
 run: install
 	$(PYTHON) app.py
 
-test: install-test browser
+test: install-test browser engines
 	$(PYTHON) -m pytest
 
 eval: install
 	assistant eval --baseline naive --gate
 
 bench: install
-	$(PYTHON) benchmarks/latency.py
+	$(PYTHON) -m benchmarks

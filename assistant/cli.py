@@ -152,8 +152,44 @@ def _print_changes(run: Any, before: dict[str, Any], reference: Path, console: A
                   f"(listed in {path})", markup=False, highlight=False)
 
 
+# -- bench (owned by benchmarks/, which lives beside the package in the project folder) --
+@app.command()
+def bench(
+    quick: Annotated[bool, typer.Option("--quick", help="A small, fast run (a minute or two)."
+                                        )] = False,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Folder for bench.json and bench.png. Default: benchmarks/results.")
+    ] = None,
+    questions: Annotated[Path | None, typer.Option(
+        "--questions", help="Question file (JSONL). Default: evals/questions.jsonl.")] = None,
+) -> None:
+    """Measure latency, HTTP load, cold start, memory and corpus growth beside the tutorial
+    recipe (see benchmarks/README.md)."""
+    from assistant.settings import PROJECT_ROOT
+
+    if not (PROJECT_ROOT / "benchmarks" / "run.py").exists():
+        _fail(f"the benchmarks/ folder is not beside the package in {PROJECT_ROOT}", 2)
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+    from benchmarks.load import BenchmarkError
+    from benchmarks.run import run_bench, summary_lines
+
+    questions = questions if questions is not None else PROJECT_ROOT / "evals/questions.jsonl"
+    out = out if out is not None else PROJECT_ROOT / "benchmarks" / "results"
+    if not questions.is_file():
+        _fail(f"no question file {questions}", 2)
+    try:
+        report = run_bench(_settings(), out, questions, quick=quick, on_status=_status)
+    except (BenchmarkError, AssistantError) as exc:
+        _fail(str(exc), 1)
+    for line in summary_lines(report):
+        typer.echo(line)
+    typer.echo(f"Wrote {out / 'bench.json'} and {out / 'bench.png'}.")
+
+
 # -- feedback (owned by assistant/feedback.py) --
-feedback_app = typer.Typer(help="Feedback stored by the web UI.", no_args_is_help=True)
+feedback_app = typer.Typer(help="Feedback stored by the web UI, the API and the widget.",
+                           no_args_is_help=True)
 app.add_typer(feedback_app, name="feedback")
 
 
@@ -164,14 +200,21 @@ def feedback_export(
         "--out", "-o", help="File to write. Default: standard output.")] = None,
 ) -> None:
     """Write every stored rating (with its answer and quotes) as CSV or JSONL."""
+    from assistant.errors import FeedbackUnavailableError
     from assistant.feedback import FeedbackStore
 
     if fmt not in ("csv", "jsonl"):
         _fail(f"unknown format {fmt!r} (known: csv, jsonl)", 2)
     settings = _settings()
-    store = FeedbackStore(settings.feedback_db, settings.store_question_text)
-    count = store.export(out if out is not None else sys.stdout, fmt=fmt)  # type: ignore[arg-type]
-    _status(f"Exported {count} rating(s) from {settings.feedback_db}"
+    store = FeedbackStore(settings.feedback_db, settings.store_question_text,
+                          settings.feedback_timeout_s)
+    try:
+        count = store.export(out if out is not None else sys.stdout, fmt=fmt)  # type: ignore[arg-type]
+    except FeedbackUnavailableError as exc:
+        _fail(f"{exc} ({exc.detail})", 1)
+    finally:
+        store.close()
+    _status(f"Exported {count} rating(s) from {store.name}"
             + (f" to {out}." if out is not None else "."))
 
 

@@ -30,5 +30,14 @@ class IndexUnavailableError(IndexError_):
         self.detail = detail if detail is not None else message
 
 
+class FeedbackUnavailableError(AssistantError):
+    """The feedback store is unreachable, too slow or busy right now; the next call tries again
+    (the person sees the message, ``detail`` goes only to the operator's log)."""
+
+    def __init__(self, message: str, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail if detail is not None else message
+
+
 class SettingsError(AssistantError):
     """A setting has an invalid value (seen by the operator at start-up)."""

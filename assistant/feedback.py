@@ -1,47 +1,61 @@
-"""Feedback from the web UI (thumbs up/down, optional comment) kept in one SQLite file.
+"""Feedback on answers (thumbs up/down, optional comment) in one table, whichever face it comes
+from: the web UI, the HTTP API and the widget (through the API) all write through this store.
 
-What is stored: the rating, the comment, the answer's kind, text and quotes, and the question
-only when the operator opts in (``ASSISTANT_STORE_QUESTION_TEXT``). Never who gave it: no IP
-address, no user agent, no session id.
+What is stored: the answer's id, the rating, the comment and, when the storing process knows
+the answer, its kind, text and quotes; the question only when the operator opts in
+(``ASSISTANT_STORE_QUESTION_TEXT``). Never who gave it: no IP address, no user agent, no
+session id. One row per answer: rating it again replaces the rating.
 
->>> store = FeedbackStore(Path("feedback.sqlite3"))              # doctest: +SKIP
->>> row_id = store.record(-1, answer, comment="Too vague")      # doctest: +SKIP
->>> store.export(Path("feedback.csv"), fmt="csv")               # doctest: +SKIP
+The table lives in a SQLite file by default (WAL mode) or in PostgreSQL
+(``ASSISTANT_FEEDBACK_DB=postgresql+psycopg://...``), through the same SQLAlchemy Core code.
+Every call gives up after ``timeout_s`` with FeedbackUnavailableError, so a frozen database
+costs a request a few seconds and a 503, and the next call tries again.
+
+>>> store = FeedbackStore(Path("feedback.sqlite3"))                   # doctest: +SKIP
+>>> row_id = store.save(answer.id, -1, comment="Too vague", answer=answer)  # doctest: +SKIP
+>>> store.export(Path("feedback.csv"), fmt="csv")                    # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import Any, Literal, TextIO, TypeVar
 
+from sqlalchemy import Connection, Engine, delete, exc, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from assistant.errors import FeedbackUnavailableError
+from assistant.feedback_db import (
+    database_url,
+    ensure_schema,
+    feedback,
+    make_engine,
+    shown_name,
+    sqlite_file,
+)
 from assistant.models import Answer
+from assistant.timed_calls import TimedCalls
 
 ExportFormat = Literal["csv", "jsonl"]
 MAX_COMMENT_CHARS = 2000
+MAX_CALLS = 8  # store calls in flight at once, per process
+T = TypeVar("T")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feedback (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    created_at  TEXT    NOT NULL,
-    rating      INTEGER NOT NULL CHECK (rating IN (-1, 1)),
-    comment     TEXT,
-    answer_kind TEXT    NOT NULL,
-    answer_text TEXT    NOT NULL,
-    quotes_json TEXT    NOT NULL,
-    question    TEXT
-)
-"""
+# what the person reads (no server names or addresses: those go to ``detail``)
+UNAVAILABLE = ("Feedback cannot be saved or read right now: the feedback store is not "
+               "reachable. Please try again in a minute.")
 _COLUMNS = ("id", "created_at", "rating", "comment", "answer_kind", "answer_text",
-            "quotes_json", "question")
+            "quotes_json", "question", "answer_id")
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# database trouble that is an outage (try again later), not a bug
+_OUTAGES = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError, exc.DisconnectionError)
 
 
 @dataclass(frozen=True)
@@ -52,78 +66,75 @@ class FeedbackRow:
     created_at: str
     rating: int
     comment: str | None
-    answer_kind: str
-    answer_text: str
-    quotes_json: str
+    answer_kind: str | None
+    answer_text: str | None
+    quotes_json: str | None
     question: str | None
+    answer_id: str | None
 
 
 class FeedbackStore:
-    """The feedback table in a SQLite file (created with its folder on first use)."""
+    """The feedback table; the database is opened (and the table made) on first use."""
 
-    def __init__(self, path: Path, store_question_text: bool = False) -> None:
-        self.path = Path(path)
+    def __init__(self, target: Path | str, store_question_text: bool = False,
+                 timeout_s: float = 5.0) -> None:
+        """``target``: a SQLite file path or a database URL (see ``feedback_db``)."""
+        self.url = database_url(target)
+        self.name = shown_name(target)  # printable: no password
         self.store_question_text = store_question_text
+        self._calls = TimedCalls(timeout_s, MAX_CALLS, self._too_slow)
+        self._timeout_s = timeout_s
+        self._engine: Engine | None = None
         self._ready = False
+        self._lock = threading.Lock()
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        # One short connection per call: the UI calls from worker threads.
-        if not self._ready:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(sqlite3.connect(self.path, timeout=10)) as conn:
-            if not self._ready:
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute(_SCHEMA)
-                self._ready = True
-            with conn:
-                yield conn
-
-    def record(self, rating: int, answer: Answer, comment: str | None = None) -> int:
-        """Store a rating (+1 or -1) of ``answer``; returns the new row id.
+    # -- writing ---------------------------------------------------------------------
+    def save(self, answer_id: str, rating: int, comment: str | None = None,
+             answer: Answer | None = None) -> int:
+        """Store the rating (+1 or -1) of the answer ``answer_id``, replacing an earlier one;
+        ``comment`` None keeps an earlier comment. ``answer``, when known, is stored with it.
+        Returns the row id.
 
         Raises:
             ValueError: the rating is not +1 or -1.
+            FeedbackUnavailableError: the store is unreachable or too slow.
         """
-        if rating not in (1, -1):
-            raise ValueError(f"rating must be +1 or -1, not {rating!r}")
-        quotes = json.dumps([q.model_dump() for q in answer.quotes], ensure_ascii=False)
-        question = answer.question if self.store_question_text else None
-        with self._connect() as conn:
-            cursor = conn.execute(
-                "INSERT INTO feedback (created_at, rating, comment, answer_kind, answer_text,"
-                " quotes_json, question) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (datetime.now(UTC).isoformat(timespec="seconds"), rating, _clean(comment),
-                 answer.kind, answer.text, quotes, question))
-            return int(cursor.lastrowid or 0)
+        _check(rating)
+        values = {"answer_id": answer_id, "rating": rating, "comment": _clean(comment),
+                  "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                  **self._answer_fields(answer)}
+        return self._run(lambda conn: _upsert(conn, values, keep_comment=comment is None))
+
+    def record(self, rating: int, answer: Answer, comment: str | None = None) -> int:
+        """Store a rating of ``answer`` (see ``save``); returns the row id."""
+        return self.save(answer.id, rating, comment, answer)
 
     def set_rating(self, row_id: int, rating: int) -> bool:
         """Change a stored rating (the person switched thumbs); False if there is no such row."""
-        if rating not in (1, -1):
-            raise ValueError(f"rating must be +1 or -1, not {rating!r}")
-        with self._connect() as conn:
-            cursor = conn.execute("UPDATE feedback SET rating = ? WHERE id = ?", (rating, row_id))
-            return cursor.rowcount == 1
+        _check(rating)
+        return self._run(lambda conn: conn.execute(
+            update(feedback).where(feedback.c.id == row_id).values(rating=rating)
+        ).rowcount == 1)
 
     def set_comment(self, row_id: int, comment: str | None) -> bool:
         """Attach (or replace) the comment of a stored rating; False if there is no such row."""
-        with self._connect() as conn:
-            cursor = conn.execute("UPDATE feedback SET comment = ? WHERE id = ?",
-                                  (_clean(comment), row_id))
-            return cursor.rowcount == 1
+        return self._run(lambda conn: conn.execute(
+            update(feedback).where(feedback.c.id == row_id).values(comment=_clean(comment))
+        ).rowcount == 1)
 
     def delete(self, row_id: int) -> None:
         """Forget a rating (the person took their thumb back)."""
-        with self._connect() as conn:
-            conn.execute("DELETE FROM feedback WHERE id = ?", (row_id,))
+        self._run(lambda conn: conn.execute(delete(feedback).where(feedback.c.id == row_id)))
 
+    # -- reading ---------------------------------------------------------------------
     def rows(self) -> list[FeedbackRow]:
-        """Every stored rating, oldest first."""
-        if not self.path.exists():
+        """Every stored rating, oldest first (nothing, and nothing created, for a SQLite file
+        that does not exist yet)."""
+        path = sqlite_file(self.url)
+        if path is not None and not path.exists():
             return []
-        with self._connect() as conn:
-            cursor = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM feedback ORDER BY id")
-            return [FeedbackRow(*row) for row in cursor.fetchall()]
+        query = select(*(feedback.c[name] for name in _COLUMNS)).order_by(feedback.c.id)
+        return self._run(lambda conn: [FeedbackRow(*row) for row in conn.execute(query)])
 
     def export(self, out: Path | TextIO, fmt: ExportFormat = "csv") -> int:
         """Write every rating to a path or an open text stream; returns how many.
@@ -142,6 +153,72 @@ class FeedbackStore:
             _write(rows, out, fmt)
         return len(rows)
 
+    def close(self) -> None:
+        """Close the store's connections (it opens them again on next use)."""
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+            self._engine, self._ready = None, False
+
+    # -- the database ----------------------------------------------------------------
+    def _answer_fields(self, answer: Answer | None) -> dict[str, Any]:
+        if answer is None:
+            return {}
+        quotes = json.dumps([q.model_dump() for q in answer.quotes], ensure_ascii=False)
+        return {"answer_kind": answer.kind, "answer_text": answer.text, "quotes_json": quotes,
+                "question": answer.question if self.store_question_text else None}
+
+    def _run(self, work: Callable[[Connection], T]) -> T:
+        """``work`` in one transaction, within the deadline; outages as
+        FeedbackUnavailableError."""
+        def call() -> T:
+            try:
+                with self._connected().begin() as conn:
+                    return work(conn)
+            except _OUTAGES as error:
+                raise FeedbackUnavailableError(UNAVAILABLE, f"feedback store {self.name}: "
+                                               f"{_reason(error)}") from None
+        return self._calls.run(call)
+
+    def _connected(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                path = sqlite_file(self.url)
+                if path is not None:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                self._engine = make_engine(self.url, self._timeout_s, MAX_CALLS)
+            if not self._ready:
+                ensure_schema(self._engine)
+                self._ready = True
+            return self._engine
+
+    def _too_slow(self, why: str) -> FeedbackUnavailableError:
+        return FeedbackUnavailableError(UNAVAILABLE, f"feedback store {self.name}: {why}")
+
+
+def _upsert(conn: Connection, values: dict[str, Any], keep_comment: bool) -> int:
+    """Insert the row, or update the row of the same answer; returns its id."""
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    stmt = dialect.insert(feedback).values(**values)
+    changed = {name: stmt.excluded[name] for name in values
+               if name not in ("answer_id", "created_at") and
+               not (name == "comment" and keep_comment)}
+    stmt = stmt.on_conflict_do_update(index_elements=[feedback.c.answer_id], set_=changed)
+    return int(conn.execute(stmt.returning(feedback.c.id)).scalar_one())
+
+
+def _check(rating: int) -> None:
+    if rating not in (1, -1):
+        raise ValueError(f"rating must be +1 or -1, not {rating!r}")
+
+
+def _reason(error: exc.SQLAlchemyError) -> str:
+    """What went wrong, for the operator's log: the driver's first line, never the statement
+    or its parameters (they hold the person's comment)."""
+    original = getattr(error, "orig", None)
+    text = str(original if original is not None else type(error).__name__)
+    return f"{type(error).__name__}: {text.strip().splitlines()[0] if text.strip() else ''}"
+
 
 def _clean(comment: str | None) -> str | None:
     if comment is None or not comment.strip():
@@ -153,7 +230,8 @@ def _write(rows: list[FeedbackRow], stream: TextIO, fmt: ExportFormat) -> None:
     if fmt == "jsonl":
         for row in rows:
             record = asdict(row)
-            record["quotes"] = json.loads(record.pop("quotes_json"))
+            quotes = record.pop("quotes_json")
+            record["quotes"] = json.loads(quotes) if quotes else []
             stream.write(json.dumps(record, ensure_ascii=False) + "\n")
         return
     writer = csv.writer(stream)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.bulkhead import MISSING, UNREACHABLE, Bulkhead, Outages, as_outage
@@ -65,6 +66,50 @@ def unit_context(doc: Document, unit: Unit) -> str:
     return " ".join(parts)
 
 
+@dataclass(frozen=True)
+class StoredVectors:
+    """The vectors of one collection of the embedded store, held in memory for exact search.
+
+    Every question scores every unit, so asking Chroma for all of them (documents and metadata
+    included) cost more than the rest of the answer once the corpus grows; a matrix product over
+    the same vectors gives the same order (checked on all 228 questions of evals/questions.jsonl:
+    the same order, similarities within 6e-7, byte-identical answers).
+    """
+
+    keys: list[tuple[Any, ...]]
+    matrix: np.ndarray  # one unit-length float32 row per key, as Chroma's cosine space keeps it
+
+    @classmethod
+    def load(cls, collection: Any, batch: int, key: Callable[[dict[str, Any]], tuple[Any, ...]]
+             ) -> StoredVectors:
+        keys: list[tuple[Any, ...]] = []
+        rows: list[np.ndarray] = []
+        for offset in range(0, collection.count(), batch):
+            got = collection.get(include=["embeddings", "metadatas"], limit=batch,
+                                 offset=offset)
+            keys.extend(key(m) for m in got["metadatas"])
+            rows.append(np.asarray(got["embeddings"], dtype=np.float32))
+        matrix = np.concatenate(rows) if rows else np.zeros((0, 1), dtype=np.float32)
+        return cls(keys, _unit_length(matrix))
+
+    def nearest(self, vector: list[float], k: int) -> list[tuple[Any, ...]]:
+        """The keys of the ``k`` nearest rows, nearest first, each with its cosine similarity
+        (computed as Chroma does: a float32 distance ``1 - dot``)."""
+        query = _unit_length(np.asarray(vector, dtype=np.float32)[None, :])[0]
+        distances = np.float32(1) - self.matrix @ query
+        if k < len(distances):
+            order = np.argpartition(distances, k)[:k]
+            order = order[np.argsort(distances[order], kind="stable")]
+        else:
+            order = np.argsort(distances, kind="stable")
+        return [(*self.keys[i], 1.0 - float(distances[i])) for i in order]
+
+
+def _unit_length(rows: np.ndarray) -> np.ndarray:
+    norms = np.sqrt((rows * rows).sum(axis=1, keepdims=True)) + np.float32(1e-30)
+    return (rows / norms).astype(np.float32)
+
+
 class VectorIndex:
     """Dense search over the chunks and units of the corpus, stored in Chroma.
 
@@ -72,6 +117,10 @@ class VectorIndex:
     slot) and, with a Chroma server, an HTTP timeout of ``chroma_timeout_s``; an outage raises
     IndexUnavailableError and the next search tries again. A collection replaced on the server
     (say by ``assistant index --rebuild``) is looked up again by name.
+
+    The embedded store's vectors are read into memory when it is opened (``StoredVectors``) and
+    searched there; with a Chroma server every search asks the server, so that the replicas
+    share it and an outage shows.
     """
 
     def __init__(self, settings: Settings, embeddings: Embeddings,
@@ -86,6 +135,7 @@ class VectorIndex:
         self.bulkhead = Bulkhead(settings.chroma_max_calls, settings.chroma_wait_s)
         self.outages = Outages()
         self._reattach_lock = threading.Lock()
+        self._in_memory: tuple[StoredVectors, StoredVectors] | None = None  # units, chunks
 
     # -- opening -----------------------------------------------------------------------
     def expected_manifest(self, docs: list[Document]) -> Manifest:
@@ -220,16 +270,27 @@ class VectorIndex:
     def _fill(self, client: Any, docs: list[Document], name_prefix: str, key: str) -> None:
         chunk_name, unit_name = (name_prefix + n for n in self._names(key))
         chunks: list[Chunk] = [c for d in docs for c in chunk_document(d)]
-        self._store(client, chunk_name).add_texts(
-            texts=[f"{c.section.split(' > ')[-1]}: {c.text}" for c in chunks],
-            metadatas=[{"doc_id": c.doc_id, "section": c.section, "start": c.start,
-                        "end": c.end} for c in chunks],
-            ids=[c.id for c in chunks])
-        self._store(client, unit_name).add_texts(
-            texts=[unit_context(d, u) for d in docs for u in d.units],
-            metadatas=[{"doc_id": d.id, "unit": u.index, "section": u.section,
-                        "start": u.start, "end": u.end} for d in docs for u in d.units],
-            ids=[f"{d.id}#u{u.index}" for d in docs for u in d.units])
+        self._add(client, chunk_name,
+                  texts=[f"{c.section.split(' > ')[-1]}: {c.text}" for c in chunks],
+                  metadatas=[{"doc_id": c.doc_id, "section": c.section, "start": c.start,
+                              "end": c.end} for c in chunks],
+                  ids=[c.id for c in chunks])
+        self._add(client, unit_name,
+                  texts=[unit_context(d, u) for d in docs for u in d.units],
+                  metadatas=[{"doc_id": d.id, "unit": u.index, "section": u.section,
+                              "start": u.start, "end": u.end} for d in docs for u in d.units],
+                  ids=[f"{d.id}#u{u.index}" for d in docs for u in d.units])
+
+    def _add(self, client: Any, name: str, texts: list[str], metadatas: list[dict[str, Any]],
+             ids: list[str]) -> None:
+        """Add in batches of the client's largest batch (5,461 embedded in chromadb 1.5):
+        Chroma refuses a bigger single call, and langchain-chroma's add_texts does not split."""
+        store = self._store(client, name)
+        size = client.get_max_batch_size()
+        for start in range(0, len(ids), size):
+            end = start + size
+            store.add_texts(texts=texts[start:end], metadatas=metadatas[start:end],
+                            ids=ids[start:end])
 
     def _attach(self, client: Any, expected: Manifest) -> None:
         chunk_name, unit_name = self._names(expected.key)
@@ -244,6 +305,13 @@ class VectorIndex:
         if counts != (expected.chunks, expected.units):
             raise IndexUnavailableError(MISSING, f"index holds {counts}, expected "
                                         f"{(expected.chunks, expected.units)}")
+        if not self.settings.chroma_url:
+            batch = client.get_max_batch_size()
+            self._in_memory = (
+                StoredVectors.load(units_store._collection, batch,
+                                   lambda m: (m["doc_id"], int(m["unit"]))),
+                StoredVectors.load(chunks_store._collection, batch,
+                                   lambda m: (m["doc_id"], int(m["start"]), int(m["end"]))))
         self._client = client
         self._chunks_store, self._units_store = chunks_store, units_store
 
@@ -289,6 +357,8 @@ class VectorIndex:
     # -- search ------------------------------------------------------------------------
     def search_units(self, vector: list[float], k: int) -> list[tuple[str, int, float]]:
         """(doc_id, unit index, cosine similarity) of the ``k`` nearest units."""
+        if self._in_memory is not None:
+            return self._in_memory[0].nearest(vector, k)  # type: ignore[return-value]
         # langchain-chroma returns the cosine *distance* here, nearest first.
         hits = self._guarded(lambda: self._units_store
                              .similarity_search_by_vector_with_relevance_scores(vector, k=k))
@@ -296,6 +366,8 @@ class VectorIndex:
 
     def search_chunks(self, vector: list[float], k: int) -> list[tuple[str, int, int, float]]:
         """(doc_id, start, end, similarity) of the ``k`` nearest chunks."""
+        if self._in_memory is not None:
+            return self._in_memory[1].nearest(vector, k)  # type: ignore[return-value]
         hits = self._guarded(lambda: self._chunks_store
                              .similarity_search_by_vector_with_relevance_scores(vector, k=k))
         return [(d.metadata["doc_id"], int(d.metadata["start"]), int(d.metadata["end"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import uuid
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
@@ -70,9 +71,20 @@ class AnswerPart(BaseModel):
     topic: str | None = None
 
 
-class Answer(BaseModel):
-    """What every face renders. See DESIGN.md, 'The Answer (JSON form)'."""
+def new_answer_id() -> str:
+    """A fresh answer id: 32 hex digits (uuid4), unique across processes and machines."""
+    return uuid.uuid4().hex
 
+
+class Answer(BaseModel):
+    """What every face renders. See DESIGN.md, 'The Answer (JSON form)'.
+
+    ``id`` names this one reply (feedback refers to it); two answers to the same question
+    have the same content and different ids.
+    """
+
+    id: str = Field(default_factory=new_answer_id, pattern="^[0-9a-f]{32}$",
+                    description="this reply's id (uuid4 hex): what feedback refers to")
     kind: AnswerKind
     text: str
     quotes: list[Quote] = Field(default_factory=list)

@@ -107,6 +107,16 @@ class UnitSearch:
                 ways.setdefault(word, set()).add(negated)
                 places[word] = places.get(word, 0) + 1
         self._contrastive = {w for w, b in ways.items() if len(b) == 2 and places[w] <= 6}
+        # what a question cannot change about a unit, worked out once (not per question and
+        # unit: with a hundred pages that work was most of an answer's time)
+        units = {(d.id, u.index): u for d in docs for u in d.units}
+        self._folded = {key: fold(u.text) for key, u in units.items()}
+        self._in_glossary = {key for key, u in units.items()
+                             if fold(u.section.split(" > ")[0]) == GLOSSARY}
+        self._says_little = {key for key, u in units.items() if u.antecedent is None
+                             and len(_CONTENT.findall(self._folded[key])) < 3}
+        self._references = {key for key, u in units.items() if _REFERENCE.match(u.text)}
+        self._headings = [(d.id, s.path, _heading_words(s.path)) for d in docs for s in d.sections]
 
     def _tokenize(self, texts: list[str]) -> list[list[str]]:
         import bm25s
@@ -130,12 +140,17 @@ class UnitSearch:
             return max((fuzz.ratio(word, a) for a in asked), default=0.0)
 
         named = []
-        for d in self.docs.values():
-            for s in d.sections:
-                words = _heading_words(s.path)
-                scores = [closeness(w) for w in words]
-                if words and min(scores) >= 90 and self._is_subject(query, words):
-                    named.append(((len(words), sum(scores)), d.id, s.path))
+        closest: dict[str, float] = {}  # pages repeat their headings' words
+        subject: dict[frozenset[str], bool] = {}
+        for doc_id, path, words in self._headings:
+            scores = [closest[w] if w in closest else closest.setdefault(w, closeness(w))
+                      for w in words]
+            if words and min(scores) >= 90:
+                key = frozenset(words)
+                if key not in subject:
+                    subject[key] = self._is_subject(query, words)
+                if subject[key]:
+                    named.append(((len(words), sum(scores)), doc_id, path))
         if not named:
             return []
         best = max(rank for rank, _, _ in named)
@@ -188,17 +203,15 @@ class UnitSearch:
         # answers it; any other question is about treatment first
         term_only = len(query.raw) <= 120 and bool(_TERM_ONLY.match(fold(query.raw)))
         if not term_only:
-            in_glossary = {key for key in fused if fold(
-                self.docs[key[0]].units[key[1]].section.split(" > ")[0]) == GLOSSARY}
+            in_glossary = self._in_glossary
             best_elsewhere = max((sim for key, sim in dense_sim.items()
                                   if key not in in_glossary), default=0.0)
             for key in fused:
-                unit = self.docs[key[0]].units[key[1]]
                 # unless a glossary entry is clearly the closest in meaning
                 if key in in_glossary and dense_sim.get(key, 0.0) < best_elsewhere + \
                         GLOSSARY_MARGIN:
                     fused[key] *= GLOSSARY_WEIGHT
-                if unit.antecedent is None and len(_CONTENT.findall(fold(unit.text))) < 3:
+                if key in self._says_little:
                     fused[key] *= SHORT_WEIGHT  # "Talk to your healthcare team." says little
         if defining:
             for doc_id, section in self._defined_sections(query):
@@ -217,10 +230,10 @@ class UnitSearch:
             for abbreviation in set(query.normalized.split()) & set(self.lexicon.abbreviations):
                 written = f"{self.lexicon.abbreviations[abbreviation]} ({abbreviation})"
                 for key in self.keys:
-                    if written in fold(self.docs[key[0]].units[key[1]].text):
+                    if written in self._folded[key]:
                         fused[key] = fused.get(key, 0.0) + HEADING_BONUS
         self._weigh_facets(query, fused)
-        for key in [k for k in fused if _REFERENCE.match(self.docs[k[0]].units[k[1]].text)]:
+        for key in self._references & fused.keys():
             del fused[key]  # "See also ..." points elsewhere; it answers nothing
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
         return [ScoredUnit(self.docs[k[0]], self.docs[k[0]].units[k[1]], s,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.errors import SettingsError
@@ -37,7 +37,11 @@ class Settings(BaseSettings):
     max_quotes: int = Field(3, ge=1, le=8, description="most quotes in one answer")
     llm: str | None = Field(None, description="init_chat_model string; unset = extractive only")
     llm_timeout_s: float = Field(20.0, gt=0, description="seconds before the LLM is abandoned")
-    feedback_db: Path = Field(PROJECT_ROOT / "feedback.sqlite3", description="SQLite feedback file")
+    feedback_db: Path | str = Field(
+        PROJECT_ROOT / "feedback.sqlite3", description="where feedback is kept: a SQLite file "
+        "path, or a database URL such as postgresql+psycopg://user:password@host:5432/db")
+    feedback_timeout_s: float = Field(5.0, gt=0, description="seconds before a call to the "
+                                      "feedback store is abandoned (the request gets a 503)")
     store_question_text: bool = Field(False, description="keep question text in feedback/logs")
     host: str = Field("127.0.0.1", description="web app host")
     port: int = Field(7860, ge=1, le=65535, description="web app port")
@@ -61,6 +65,17 @@ class Settings(BaseSettings):
                                  "https://portal.example.org")
     serve_ui: bool = Field(True, description="mount the Gradio UI at / (false: only the API, "
                            "the widget and the health checks, e.g. behind a portal)")
+
+    @field_validator("feedback_db", mode="before")
+    @classmethod
+    def _path_or_url(cls, value: object) -> Path | str:
+        """A URL stays a string (checked: SQLite or PostgreSQL); anything else is a path."""
+        if isinstance(value, str) and "://" in value:
+            from assistant.feedback_db import database_url  # SQLAlchemy only when needed
+
+            database_url(value)  # ValueError names what is wrong
+            return value
+        return Path(str(value))
 
 
 def load_settings(**overrides: object) -> Settings:

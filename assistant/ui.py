@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, FeedbackUnavailableError
 from assistant.feedback import FeedbackStore
 from assistant.models import Answer
 from assistant.settings import Settings
@@ -124,10 +124,12 @@ UI_ASSETS["head"] = _head()
 class ChatUI:
     """The event handlers, bound to one assistant and one feedback store."""
 
-    def __init__(self, assistant: Assistant, settings: Settings) -> None:
+    def __init__(self, assistant: Assistant, settings: Settings,
+                 feedback: FeedbackStore | None = None) -> None:
         self.assistant = assistant
         self.settings = settings
-        self.feedback = FeedbackStore(settings.feedback_db, settings.store_question_text)
+        self.feedback = feedback if feedback is not None else FeedbackStore(
+            settings.feedback_db, settings.store_question_text, settings.feedback_timeout_s)
 
     def respond(self, message: str | None, history: list[dict[str, str]] | None,
                 answers: dict[int, dict[str, Any]] | None) -> Iterator[tuple[Any, ...]]:
@@ -173,7 +175,13 @@ class ChatUI:
     def rate(self, answers: dict[int, dict[str, Any]] | None, ratings: dict[str, int] | None,
              like: gr.LikeData) -> tuple[str, dict[str, int]]:
         """Store a thumbs up or down for one answer (switching thumbs updates the same row)."""
-        ratings = dict(ratings or {})
+        try:
+            return self._rate(answers, dict(ratings or {}), like)
+        except FeedbackUnavailableError as exc:
+            return _status(html.escape(str(exc))), dict(ratings or {})
+
+    def _rate(self, answers: dict[int, dict[str, Any]] | None, ratings: dict[str, int],
+              like: gr.LikeData) -> tuple[str, dict[str, int]]:
         index = like.index if isinstance(like.index, int) else like.index[0]
         stored = (answers or {}).get(index)
         if stored is None:
@@ -198,18 +206,26 @@ class ChatUI:
         if not text or not text.strip():
             return _status("Please type a comment first."), gr.skip()
         row = (ratings or {}).get("last")
-        if row is None or not self.feedback.set_comment(row, text):
+        try:
+            saved = row is not None and self.feedback.set_comment(row, text)
+        except FeedbackUnavailableError as exc:
+            return _status(html.escape(str(exc))), gr.skip()
+        if not saved:
             return _status("Please rate an answer with the thumbs up or thumbs down first, "
                            "then send your comment."), gr.skip()
         return _status("Thank you, your comment was saved."), ""
 
 
 def answer_meta(shown: list[dict[str, Any]], answers: dict[int, dict[str, Any]]) -> str:
-    """The language of each assistant message, in order, for the page script's lang attributes
-    (quotes stay English; the framing is in the person's language)."""
-    langs = [str(answers.get(i, {}).get("language") or "en")
-             for i, message in enumerate(shown) if message.get("role") == "assistant"]
-    return f'<span data-langs="{html.escape(" ".join(langs), quote=True)}"></span>'
+    """The language and id of each assistant message, in order, for the page script's lang
+    and data-answer-id attributes (quotes stay English; the framing is in the person's
+    language; "-" for a message that is no answer)."""
+    stored = [answers.get(i, {}) for i, message in enumerate(shown)
+              if message.get("role") == "assistant"]
+    langs = " ".join(str(a.get("language") or "en") for a in stored)
+    ids = " ".join(str(a.get("id") or "-") for a in stored)
+    return (f'<span data-langs="{html.escape(langs, quote=True)}" '
+            f'data-answer-ids="{html.escape(ids, quote=True)}"></span>')
 
 
 def _status(text: str) -> str:
@@ -226,9 +242,12 @@ def _dismissed() -> tuple[Any, ...]:
     return "", gr.update(visible=False)
 
 
-def build_ui(assistant: Assistant, settings: Settings) -> gr.Blocks:
-    """The chat page for a (preferably warmed-up) ``assistant``, using ``settings``."""
-    ui = ChatUI(assistant, settings)
+def build_ui(assistant: Assistant, settings: Settings,
+             feedback: FeedbackStore | None = None) -> gr.Blocks:
+    """The chat page for a (preferably warmed-up) ``assistant``, using ``settings``; ratings go
+    to ``feedback`` (the API's store when mounted in the web app; one from ``settings``
+    otherwise)."""
+    ui = ChatUI(assistant, settings, feedback)
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(f"# {TITLE}")
         gr.Markdown(NOTICE, elem_id="notice")
@@ -251,7 +270,7 @@ def build_ui(assistant: Assistant, settings: Settings) -> gr.Blocks:
                     feedback_options=("Like", "Dislike"), buttons=["copy"],
                     group_consecutive_messages=False)
                 # right after the thumbs (in view and in the Tab order) once an answer is rated
-                with gr.Group(visible=False, elem_id="feedback") as feedback:
+                with gr.Group(visible=False, elem_id="feedback") as feedback_box:
                     status = gr.HTML("", label="Feedback status", elem_id="feedback-status")
                     with gr.Row(equal_height=True):
                         comment = gr.Textbox(
@@ -300,7 +319,7 @@ def build_ui(assistant: Assistant, settings: Settings) -> gr.Blocks:
                 ui.respond, [question, history, answers], chat_outputs,
                 api_visibility="private", **chat_queue)
         chatbot.like(ui.rate, [answers, ratings], [status, ratings], api_visibility="private",
-                     queue=False).then(lambda: gr.update(visible=True), None, feedback,
+                     queue=False).then(lambda: gr.update(visible=True), None, feedback_box,
                                        api_visibility="private", queue=False)
         gr.on([send_comment.click, comment.submit], ui.comment, [comment, ratings],
               [status, comment], api_visibility="private")
@@ -311,7 +330,7 @@ def build_ui(assistant: Assistant, settings: Settings) -> gr.Blocks:
                        api_visibility="private", queue=False)
         clear_yes.click(_cleared, None,
                         [chatbot, banner, emergency_area, sources, history, answers, ratings,
-                         status, question, meta, confirm, feedback],
+                         status, question, meta, confirm, feedback_box],
                         api_visibility="private", queue=False)
         dismiss.click(_dismissed, None, [banner, emergency_area], api_visibility="private",
                       queue=False)

@@ -100,3 +100,46 @@ def test_corrupt_index_is_rebuilt_with_a_message(corpus_copy: Path, tmp_path: Pa
     vi = _open(corpus_copy, tmp_path / "index", messages=messages)
     assert any("manifest" in m for m in messages)
     assert vi.manifest and vi.manifest.units == 83
+
+
+class HashedWords(Embeddings):
+    """A deterministic stand-in for MiniLM: each word adds to one of 384 hashed dimensions, so
+    texts that share words are near (lets a test index thousands of units in seconds)."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self.embed_query(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        import hashlib
+
+        vector = [0.0] * 384
+        for word in text.lower().split():
+            vector[int(hashlib.md5(word.encode()).hexdigest()[:6], 16) % 384] += 1.0
+        norm = sum(v * v for v in vector) ** 0.5 or 1.0
+        return [v / norm for v in vector]
+
+
+def test_an_index_bigger_than_one_chroma_batch_is_built(tmp_path: Path) -> None:
+    import chromadb
+
+    from assistant.index import build_index
+
+    limit = chromadb.EphemeralClient().get_max_batch_size()
+    page = next(CORPUS.glob("*.md")).read_text(encoding="utf-8")
+    units = len(load_corpus(CORPUS)[0].units)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    copies = limit // units + 1  # one more page than fits in one call to Chroma
+    for n in range(copies):
+        (corpus / f"copy-{n:03d}.md").write_text(
+            page.replace("id: stage-4-breast-cancer-treatments", f"id: copy-{n:03d}"),
+            encoding="utf-8")
+    settings = load_settings(corpus_dir=corpus, index_dir=tmp_path / "index")
+    manifest = build_index(settings, HashedWords(), rebuild=True)
+    assert manifest.units == copies * units > limit
+    vi = VectorIndex(settings, HashedWords())
+    vi.open(load_corpus(corpus))  # reopened: the stored counts match the manifest
+    # (identical copies make HNSW's approximate neighbours arbitrary among them)
+    doc_id, unit, _ = vi.search_units(HashedWords().embed_query(
+        "Olaparib (Lynparza) is a type of targeted therapy"), k=5)[0]
+    assert load_corpus(corpus)[0].units[unit].section == "Targeted therapy"

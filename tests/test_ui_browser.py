@@ -206,11 +206,13 @@ def test_thumbs_down_and_comment_stored_in_sqlite(open_page, settings) -> None: 
     page.get_by_role("button", name="Send comment").click()
     status.filter(has_text="comment was saved").wait_for()
     rows = sqlite3.connect(db).execute(
-        "SELECT rating, comment, answer_kind, answer_text, quotes_json, question FROM feedback"
-        " WHERE id > ?", (before,)).fetchall()
+        "SELECT rating, comment, answer_kind, answer_text, quotes_json, question, answer_id "
+        "FROM feedback WHERE id > ?", (before,)).fetchall()
     assert len(rows) == 1
-    rating, comment, kind, text, quotes, question = rows[0]
+    rating, comment, kind, text, quotes, question, answer_id = rows[0]
     assert (rating, comment, kind, question) == (-1, "Please say more.", "answer", None)
+    # the answer on the page carries the id its rating was stored under
+    assert page.locator(BOT).last.get_attribute("data-answer-id") == answer_id
     assert "Trastuzumab (Herceptin)" in quotes and "healthcare team" in text
     shot(page, "desktop-feedback")
     chat = page.locator("#chatbot")

@@ -1,7 +1,7 @@
 """The embeddable widget in Debian's chromium (Playwright): the example portal page and a
 portal on another origin (CORS, strict CSP) open the widget, ask, and show the quoted answer
 with its citation; hostile markup stays text; a portal that is not allowed gets a clear
-message."""
+message; the thumbs under an answer store its rating and comment."""
 
 from __future__ import annotations
 
@@ -295,5 +295,41 @@ def test_widget_replies_carry_their_language_and_label_each_part(browser, api: s
         # each quote with its place in the page right under it
         caption = reply.locator("figure figcaption cite").first.inner_text()
         assert "Targeted therapy" in caption
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_thumb_under_an_answer_stores_the_rating_and_the_comment(
+        browser, api: str, settings, viewport: dict) -> None:  # noqa: ANN001
+    from assistant.feedback import FeedbackStore
+
+    context, page = widget_page(browser, api, viewport)
+    try:
+        page.locator("button.launcher").click()
+        ask_and_wait(page, QUESTION)
+        answer_id = page.locator(".msg.bot").last.get_attribute("data-answer-id")
+        assert answer_id and len(answer_id) == 32
+        bar = page.locator(f".rate[data-answer-id='{answer_id}']")
+        helpful = bar.get_by_role("button", name="Helpful", exact=True)
+        not_helpful = bar.get_by_role("button", name="Not helpful", exact=True)
+        for thumb in (helpful, not_helpful):
+            size = thumb.bounding_box()
+            assert size and size["height"] >= 44 and size["width"] >= 44
+        helpful.click()
+        status = bar.get_by_role("status")
+        status.filter(has_text="rating was saved").wait_for(timeout=10_000)
+        assert helpful.get_attribute("aria-pressed") == "true"
+        store = FeedbackStore(settings.feedback_db)
+        [row] = [r for r in store.rows() if r.answer_id == answer_id]
+        assert (row.rating, row.comment, row.answer_kind) == (1, None, "answer")
+        assert axe_violations(page) == []  # with the thumbs pressed and the comment box open
+        not_helpful.click()  # switching thumbs replaces the rating
+        bar.get_by_label("Add a comment (optional)").fill("Please say how long it is given.")
+        bar.get_by_role("button", name="Send comment").click()
+        status.filter(has_text="comment was saved").wait_for(timeout=10_000)
+        [row] = [r for r in store.rows() if r.answer_id == answer_id]
+        assert (row.rating, row.comment) == (-1, "Please say how long it is given.")
+        page.screenshot(path=str(ARTIFACTS / f"widget-feedback-{viewport['width']}.png"))
     finally:
         context.close()

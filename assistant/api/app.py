@@ -21,7 +21,9 @@ from slowapi import Limiter
 from assistant.api.errors import ApiError, install_error_handlers
 from assistant.api.guards import MethodMiddleware, SecurityHeadersMiddleware, UiGateMiddleware
 from assistant.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
+from assistant.api.recent_answers import RecentAnswers
 from assistant.api.routes_ask import ask_routes
+from assistant.api.routes_feedback import feedback_routes
 from assistant.api.routes_health import WarmUp
 from assistant.api.routes_health import router as health_router
 from assistant.api.routes_openai import openai_routes
@@ -29,15 +31,19 @@ from assistant.api.routes_widget import router as widget_router
 from assistant.api.security import parse_keys, rate_limit_key
 from assistant.chain import Assistant
 from assistant.errors import SettingsError
+from assistant.feedback import FeedbackStore
 from assistant.settings import Settings
 
 log = logging.getLogger("assistant.api")
 API_PREFIXES = ("/api/", "/v1/")
+# a rate-limit store (Redis) that does not answer within this long: 503, not a hung request
+RATE_LIMIT_STORAGE_TIMEOUT_S = 2.0
 
 DESCRIPTION = """Answers questions about treatments for stage 4 breast cancer with verbatim,
 cited quotes from the Canadian Cancer Society page. Information, not medical advice.
 
 * `POST /api/v1/ask`: the Answer as JSON.
+* `POST /api/v1/feedback`: a thumbs up or down (and a comment) on an answer, by its `id`.
 * `POST /v1/chat/completions`: OpenAI-compatible (model `assistant`), quotes in `quotes`.
 * `GET /widget.js`: the embeddable chat widget ([example page](/portal-example.html)).
 
@@ -56,16 +62,21 @@ def create_app(assistant: Assistant, settings: Settings | None = None, *,
             ``None`` means ``settings.serve_ui``.
 
     Raises:
-        SettingsError: the rate limit is not a valid limit string.
+        SettingsError: the rate limit is not a valid limit string, or its storage not a
+            storage URI.
     """
     settings = settings if settings is not None else assistant.settings
     limiter = _limiter(settings)
     auth_failure_limit = _parse_limit(settings.auth_failure_limit, "AUTH_FAILURE_LIMIT")
 
+    feedback = FeedbackStore(settings.feedback_db, settings.store_question_text,
+                             settings.feedback_timeout_s)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.warm_up.start()
         yield
+        feedback.close()
 
     # the docs page loads Swagger UI from files shipped in fastapi-offline, not from a CDN
     app = FastAPIOffline(title="Stage 4 breast cancer treatment assistant", version="0.1.0",
@@ -78,11 +89,14 @@ def create_app(assistant: Assistant, settings: Settings | None = None, *,
     app.state.limiter = limiter
     app.state.auth_failure_limit = auth_failure_limit
     app.state.warm_up = WarmUp(assistant)
+    app.state.feedback = feedback  # one store for the API, the widget and the chat UI
+    app.state.recent_answers = RecentAnswers()
 
     install_error_handlers(app)
     limit = limiter.shared_limit(settings.rate_limit, scope="api")  # one budget per caller
     app.include_router(health_router)
     app.include_router(ask_routes(limit))
+    app.include_router(feedback_routes(limit))
     app.include_router(openai_routes(limit))
     app.include_router(widget_router)
     _unknown_api_paths(app)
@@ -101,7 +115,7 @@ def create_app(assistant: Assistant, settings: Settings | None = None, *,
     app.add_middleware(AccessLogMiddleware)
 
     if mount_ui if mount_ui is not None else settings.serve_ui:
-        _mount_ui(app, assistant, settings)
+        _mount_ui(app, assistant, settings, feedback)
     else:
         _index_page(app, "The chat UI is switched off here (ASSISTANT_SERVE_UI=false).")
     return app
@@ -141,8 +155,17 @@ def _parse_limit(value: str, name: str, several: bool = False) -> Any:
 def _limiter(settings: Settings) -> Limiter:
     _parse_limit(settings.rate_limit, "RATE_LIMIT", several=True)
     # no X-RateLimit headers on every reply: slowapi would add Retry-After to successes too;
-    # a 429 carries Retry-After (see errors.py)
-    return Limiter(key_func=rate_limit_key, storage_uri=settings.rate_limit_storage)
+    # a 429 carries Retry-After (see errors.py). Storage errors come wrapped (StorageError):
+    # a 503 then, and the next request tries the store again
+    options: dict[str, Any] = {"wrap_exceptions": True}
+    if settings.rate_limit_storage.startswith(("redis", "rediss", "valkey")):
+        options.update(socket_timeout=RATE_LIMIT_STORAGE_TIMEOUT_S,
+                       socket_connect_timeout=RATE_LIMIT_STORAGE_TIMEOUT_S)
+    try:
+        return Limiter(key_func=rate_limit_key, storage_uri=settings.rate_limit_storage,
+                       storage_options=options)
+    except Exception as exc:  # noqa: BLE001 - limits raises several kinds for a bad URI
+        raise SettingsError(f"Invalid settings: ASSISTANT_RATE_LIMIT_STORAGE: {exc}") from None
 
 
 def _origins(settings: Settings) -> list[str]:
@@ -173,7 +196,8 @@ def _index_page(app: FastAPI, why: str) -> None:
         return page
 
 
-def _mount_ui(app: FastAPI, assistant: Assistant, settings: Settings) -> None:
+def _mount_ui(app: FastAPI, assistant: Assistant, settings: Settings,
+              feedback: FeedbackStore) -> None:
     """Mount the Gradio UI at ``/``; without it, ``/`` links to the API docs and the widget."""
     try:
         import gradio as gr
@@ -185,5 +209,5 @@ def _mount_ui(app: FastAPI, assistant: Assistant, settings: Settings) -> None:
         return
     assets = {"footer_links": ["api"], **getattr(ui, "UI_ASSETS", {})}
     # uploads are refused before Gradio sees them (UiGateMiddleware); the cap is a second lock
-    gr.mount_gradio_app(app, ui.build_ui(assistant, settings), path="/", max_file_size=1,
+    gr.mount_gradio_app(app, ui.build_ui(assistant, settings, feedback), path="/", max_file_size=1,
                         **assets)

@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from assistant.api.errors import RETRY_AFTER_S, ApiError
 from assistant.api.security import check_api_key
 from assistant.chain import Assistant
+from assistant.feedback import FeedbackStore
 from assistant.settings import Settings
 
 READY_WAIT_S = 2.0  # a request that arrives while the assistant warms up waits this long
@@ -31,6 +32,11 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def get_feedback(request: Request) -> FeedbackStore:
+    """The one feedback store of this process (the chat UI writes to the same one)."""
+    return request.app.state.feedback
+
+
 def require_api_key(request: Request) -> str | None:
     """401 unless the caller may use the API; returns the key's fingerprint, if any."""
     return check_api_key(request)
@@ -38,4 +44,5 @@ def require_api_key(request: Request) -> str | None:
 
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+FeedbackDep = Annotated[FeedbackStore, Depends(get_feedback)]
 ApiKeyDep = Annotated[str | None, Depends(require_api_key)]

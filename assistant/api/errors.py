@@ -11,14 +11,22 @@ from collections.abc import Mapping
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from limits.errors import StorageError
 from slowapi.errors import RateLimitExceeded
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.errors import AssistantError, IndexUnavailableError, InvalidQuestionError
+from assistant.errors import (
+    AssistantError,
+    FeedbackUnavailableError,
+    IndexUnavailableError,
+    InvalidQuestionError,
+)
 
 log = logging.getLogger("assistant.api")
 access_log = logging.getLogger("assistant.access")
 RETRY_AFTER_S = 5  # what a 503 tells the caller
+RATE_LIMIT_UNAVAILABLE = ("The assistant cannot check its request limits right now. Please "
+                          "try again in a moment.")
 
 _TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
           404: "not_found_error", 405: "invalid_request_error", 413: "invalid_request_error",
@@ -35,6 +43,9 @@ class ApiError(Exception):
         self.message = message
         self.code = code
         self.headers = headers
+
+    def response(self) -> JSONResponse:
+        return error_response(self.status, self.message, self.code, self.headers)
 
 
 # the code of an error raised without one (every error body has a code)
@@ -73,7 +84,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.message, exc.code, exc.headers)
+        return exc.response()
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -89,13 +100,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unavailable(request: Request, exc: AssistantError) -> JSONResponse:
         # one line per failed request: the access log's, when it is on (this one otherwise);
         # the person reads no server path or address, the operator's detail goes to the log
-        detail = getattr(exc, "detail", None) or str(exc)
-        access = getattr(request.state, "access", None) or {}
-        request.state.access = {**access, "error": detail}
-        if not access_log.isEnabledFor(logging.INFO):
-            log.warning("assistant unavailable on %s: %s", request.url.path, detail)
+        note_failure(request, getattr(exc, "detail", None) or str(exc))
         if isinstance(exc, IndexUnavailableError):
             message, code = str(exc), "index_unavailable"
+        elif isinstance(exc, FeedbackUnavailableError):
+            message, code = str(exc), "feedback_unavailable"
         else:
             message, code = ("The assistant is not available right now; the site's operator "
                              "can find the reason in the server log."), "not_ready"
@@ -107,6 +116,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(429, f"Too many requests (limit: {exc.detail}). Please wait "
                               f"{retry} s and try again.", "rate_limited",
                               {"Retry-After": str(retry)})
+
+    @app.exception_handler(StorageError)
+    async def _limits_unavailable(request: Request, exc: StorageError) -> JSONResponse:
+        note_failure(request, f"rate-limit storage: {storage_reason(exc)}")
+        return rate_limit_unavailable().response()
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -122,6 +136,26 @@ def install_error_handlers(app: FastAPI) -> None:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(500, "The assistant hit an unexpected problem. Please try again; "
                               "if it keeps happening, tell the site's operator.", "internal")
+
+
+def note_failure(request: Request, detail: str) -> None:
+    """One line per failed request for the operator: the access log's, when it is on (this
+    logger's otherwise). The person reads no server path or address."""
+    access = getattr(request.state, "access", None) or {}
+    request.state.access = {**access, "error": detail}
+    if not access_log.isEnabledFor(logging.INFO):
+        log.warning("unavailable on %s: %s", request.url.path, detail)
+
+
+def rate_limit_unavailable() -> ApiError:
+    """The 503 for a request whose limits cannot be counted (Redis down or too slow)."""
+    return ApiError(503, RATE_LIMIT_UNAVAILABLE, "rate_limit_unavailable",
+                    {"Retry-After": str(RETRY_AFTER_S)})
+
+
+def storage_reason(exc: StorageError) -> str:
+    inner = exc.storage_error
+    return f"{type(inner).__name__}: {inner}"
 
 
 def _retry_after(request: Request) -> int:

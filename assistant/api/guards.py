@@ -18,12 +18,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from limits.errors import StorageError
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.api.errors import ApiError, error_response
+from assistant.api.errors import ApiError, error_response, rate_limit_unavailable
 from assistant.api.security import check_api_key, client_host, is_loopback, rate_limit_key
 
 # paths the FastAPI app serves itself; everything else is the UI's
@@ -126,9 +127,10 @@ class UiGateMiddleware:
             self._check_access(request)
             if scope["method"] == "POST" and path.startswith(UI_QUESTION_PREFIXES):
                 self._count(request)
-        except ApiError as exc:
-            await error_response(exc.status, exc.message, exc.code, exc.headers)(
-                scope, receive, send)
+        except (ApiError, StorageError) as exc:
+            # the limits' store (Redis) down is a 503, not a crash
+            error = exc if isinstance(exc, ApiError) else rate_limit_unavailable()
+            await error.response()(scope, receive, send)
             return
         await self.app(scope, receive, send)
 

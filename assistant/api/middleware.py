@@ -121,9 +121,14 @@ class AccessLogMiddleware:
 
 
 def note_answer(request: Request, answer: Answer, history_turns: int, face: str) -> None:
-    """Record what the access log may say about an answered question."""
+    """Record what the access log may say about an answered question, and keep the answer for
+    a rating that may follow."""
+    recent = getattr(request.app.state, "recent_answers", None)
+    if recent is not None:
+        recent.remember(answer)
     fields: dict[str, Any] = {
         "face": face,
+        "answer_id": answer.id,
         "kind": answer.kind,
         "quotes": len(answer.quotes),
         "language": answer.language,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import time
-import uuid
 from collections.abc import Callable, Iterator
 
 from fastapi import APIRouter, Depends, Request
@@ -146,7 +145,7 @@ def openai_routes(rate_limit: Callable) -> APIRouter:
         answer = assistant.ask(question, history)
         note_answer(request, answer, len(history), "openai")
         reply = AskResponse.from_answer(answer)
-        completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+        completion_id = f"chatcmpl-{answer.id}"  # the answer's id: feedback refers to it
         created = int(time.time())
         usage = usage_of(body.messages, reply.text)
         if body.stream:

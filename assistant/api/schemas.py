@@ -9,7 +9,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
-from assistant.models import _INVISIBLE_EXTRA, Answer, AnswerKind, AnswerPart, ChatTurn, Quote
+from assistant.models import (
+    _INVISIBLE_EXTRA,
+    Answer,
+    AnswerKind,
+    AnswerPart,
+    ChatTurn,
+    Quote,
+    replace_lone_surrogates,
+)
 
 MODEL_ID = "assistant"
 MAX_HISTORY_TURNS = 50
@@ -132,6 +140,45 @@ class AskResponse(Answer):
         data = answer.model_dump()
         data["quotes"] = [CitedQuote(**q.model_dump()) for q in answer.quotes]
         return cls(**data)
+
+
+# -- /api/v1/feedback --------------------------------------------------------------------
+MAX_COMMENT_CHARS = 2000  # as assistant.feedback.MAX_COMMENT_CHARS
+RATINGS = {"up": 1, "down": -1}
+
+
+class FeedbackRequest(BaseModel):
+    """A rating of one answer (by its `id`), with an optional comment. Rating the same answer
+    again replaces the rating; a comment left out keeps an earlier one."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra={"examples": [
+        {"answer_id": "3f2b9c0e8d7a4b5c9e1f0a2b3c4d5e6f", "rating": "up"},
+        {"answer_id": "3f2b9c0e8d7a4b5c9e1f0a2b3c4d5e6f", "rating": "down",
+         "comment": "It did not say how long the treatment lasts."},
+    ]})
+
+    answer_id: str = Field(pattern="^[0-9a-f]{32}$",
+                           description="the `id` of the answer rated (from /api/v1/ask)")
+    rating: Literal["up", "down"] = Field(description="helpful (`up`) or not (`down`)")
+    comment: str | None = Field(
+        None, max_length=MAX_COMMENT_CHARS,
+        description=f"optional, at most {MAX_COMMENT_CHARS} characters, no control characters "
+        "(tab and line breaks aside); stored as written, never who wrote it",
+        json_schema_extra={"pattern": NO_CONTROL_PATTERN})
+
+    @field_validator("comment")
+    @classmethod
+    def _typed_text(cls, comment: str | None) -> str | None:
+        _no_control(comment)
+        return replace_lone_surrogates(comment) if comment is not None else None
+
+
+class FeedbackResponse(BaseModel):
+    """The rating as stored."""
+
+    answer_id: str
+    rating: Literal["up", "down"]
+    comment_stored: bool = Field(description="a comment came with this rating and was stored")
 
 
 # -- /v1/chat/completions (OpenAI-compatible) -----------------------------------------

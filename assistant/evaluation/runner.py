@@ -111,7 +111,9 @@ def _ranked_sections(system: Any, q: Question, answer: Answer | None) -> list[st
 
 def result_json(row: RowResult) -> dict[str, Any]:
     """The JSON of one system's outcome on one question."""
-    return {"answer": row.answer.model_dump() if row.answer is not None else None,
+    # no answer id: it differs on every run, and results.jsonl stays deterministic
+    answer = row.answer.model_dump(exclude={"id"}) if row.answer is not None else None
+    return {"answer": answer,
             "error": row.error, "verdict": row.verdict.to_json(),
             "latency_ms": round(row.latency_ms, 1), "retrieved": row.retrieved}
 

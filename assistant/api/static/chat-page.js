@@ -53,10 +53,15 @@
     var meta = document.querySelector("#answer-meta [data-langs]");
     if (!meta) return;
     var langs = meta.getAttribute("data-langs").split(" ");
+    var ids = (meta.getAttribute("data-answer-ids") || "").split(" ");
     var answers = chat.querySelectorAll("[data-testid=bot]");
     for (var i = 0; i < answers.length && i < langs.length; i++) {
       var lang = langs[i] || "en";
       var answer = answers[i];
+      // which answer this is (what feedback refers to), as in the widget
+      if (/^[0-9a-f]{32}$/.test(ids[i] || "") && answer.getAttribute("data-answer-id") !== ids[i]) {
+        answer.setAttribute("data-answer-id", ids[i]);
+      }
       if (answer.getAttribute("lang") !== lang) answer.setAttribute("lang", lang);
       if (lang === "en") continue;
       // the page's own words stay English: the quotes and their citations
@@ -94,7 +99,7 @@
       queued = true;
       requestAnimationFrame(function () { queued = false; tidy(chat); });
     }).observe(document.body, { subtree: true, childList: true, characterData: true,
-                                attributes: true, attributeFilter: ["data-langs"] });
+                                attributes: true, attributeFilter: ["data-langs", "data-answer-ids"] });
     // the person takes over the scrolling: stop keeping the question at the top
     ["wheel", "touchmove", "keydown", "pointerdown"].forEach(function (type) {
       chat.addEventListener(type, release, { passive: true });

@@ -15,6 +15,9 @@
  *
  * Self-contained: no CDN, no external fonts, styles inside a Shadow DOM. Everything that
  * comes from the server is inserted with textContent, never as HTML.
+ *
+ * Under each answer: "Helpful" / "Not helpful" buttons and an optional comment, sent to
+ * POST /api/v1/feedback with the answer's id (each reply carries it as data-answer-id).
  */
 (function () {
   "use strict";
@@ -80,6 +83,19 @@
     "color:#fff;font:inherit;font-weight:600;cursor:pointer}",
     ".send:disabled{opacity:.6;cursor:progress}",
     ".busy{align-self:flex-start;font-style:italic;color:#55555f}",
+    ".rate{align-self:flex-start;display:flex;flex-wrap:wrap;align-items:center;gap:6px;",
+    "margin-top:-4px;font-size:.9rem}",
+    ".thumb{display:inline-flex;align-items:center;gap:6px;min-width:44px;min-height:44px;",
+    "padding:0 12px;border:1px solid #8d8d99;",
+    "border-radius:8px;background:#fff;color:#1f1f24;font:inherit;cursor:pointer}",
+    ".thumb[aria-pressed=true]{background:var(--s4a-accent,#6b2d8b);color:#fff;",
+    "border-color:var(--s4a-accent,#6b2d8b)}",
+    ".rate-status{flex-basis:100%;color:#3b3b45}.rate-status:empty{display:none}",
+    ".comment{flex-basis:100%;display:flex;flex-wrap:wrap;gap:6px;align-items:flex-end}",
+    ".comment label{flex-basis:100%;color:#3b3b45}",
+    ".comment textarea{min-height:44px}",
+    ".comment button{min-width:44px;min-height:44px;border:1px solid #8d8d99;",
+    "border-radius:8px;background:#fff;color:#1f1f24;font:inherit;padding:0 12px;cursor:pointer}",
     "@media (prefers-reduced-motion:no-preference){.panel{transition:opacity .15s}}",
   ].join("");
 
@@ -286,6 +302,104 @@
       return detail ? String(detail) : "The assistant could not answer (error " + status + ").";
     }
 
+    // POST JSON to the assistant; the reply's body, or an Error with a message for people
+    function postJson(path, body) {
+      var headers = { "Content-Type": "application/json" };
+      if (config.apiKey) headers.Authorization = "Bearer " + config.apiKey;
+      return fetch(config.endpoint + path, {
+        method: "POST",
+        headers: headers,
+        body: JSON.stringify(body),
+        credentials: "omit",
+        mode: "cors",
+      }).then(function (response) {
+        return response.json().catch(function () { return null; }).then(function (reply) {
+          if (!response.ok) throw new Error(errorMessage(response.status, reply, response));
+          return reply;
+        });
+      });
+    }
+
+    // a thumb drawn here (no icon font, no image to fetch); decorative: the words name it
+    function thumbIcon(down) {
+      var ns = "http://www.w3.org/2000/svg";
+      var svg = document.createElementNS(ns, "svg");
+      svg.setAttribute("viewBox", "0 0 24 24");
+      svg.setAttribute("width", "18");
+      svg.setAttribute("height", "18");
+      svg.setAttribute("aria-hidden", "true");
+      svg.setAttribute("focusable", "false");
+      var shape = svg.appendChild(document.createElementNS(ns, "path"));
+      shape.setAttribute("d", "M2 10h4v11H2zM8 10l4-7c1.5 0 2.5 1 2 3l-1 3h7c1.2 0 2 1 1.8 " +
+        "2.2l-1.5 7.8c-.2 1.2-1.1 2-2.3 2H8z");
+      shape.setAttribute("fill", "currentColor");
+      if (down) shape.setAttribute("transform", "rotate(180 12 12)");
+      return svg;
+    }
+
+    // "Helpful" / "Not helpful" under an answer, then an optional comment
+    function ratingBar(answerId) {
+      var bar = el("div", "rate");
+      bar.lang = "en";
+      bar.setAttribute("role", "group");
+      bar.setAttribute("aria-label", "Rate this answer");
+      bar.setAttribute("data-answer-id", answerId);
+      var rating = null;
+      var thumbs = [["up", "Helpful"], ["down", "Not helpful"]].map(function (spec) {
+        var button = bar.appendChild(el("button", "thumb"));
+        button.type = "button";
+        button.setAttribute("aria-pressed", "false");
+        button.setAttribute("data-rating", spec[0]);
+        button.appendChild(thumbIcon(spec[0] === "down"));
+        button.appendChild(document.createTextNode(spec[1]));
+        return button;
+      });
+      var status = bar.appendChild(el("p", "rate-status"));
+      status.setAttribute("role", "status");
+      var comment = null; // the comment box, made when a thumb is first pressed
+
+      function send(body, done) {
+        postJson("/api/v1/feedback", body).then(function () {
+          status.textContent = done;
+        }).catch(function (error) {
+          status.textContent = error && error.message && !/fetch|network/i.test(error.message)
+            ? error.message : "Your rating could not be sent. Please try again later.";
+        });
+      }
+
+      function commentBox() {
+        var box = bar.appendChild(el("div", "comment"));
+        var commentId = ids + "-c-" + answerId;
+        var label = box.appendChild(el("label", null, "Add a comment (optional)"));
+        label.htmlFor = commentId;
+        var text = box.appendChild(el("textarea"));
+        text.id = commentId;
+        text.rows = 2;
+        text.maxLength = 2000;
+        var sendComment = box.appendChild(el("button", null, "Send comment"));
+        sendComment.type = "button";
+        sendComment.addEventListener("click", function () {
+          var words = text.value.trim();
+          if (!words || !rating) return;
+          send({ answer_id: answerId, rating: rating, comment: words },
+            "Thank you, your comment was saved.");
+          text.value = "";
+        });
+        return text;
+      }
+
+      thumbs.forEach(function (button) {
+        button.addEventListener("click", function () {
+          rating = button.getAttribute("data-rating");
+          thumbs.forEach(function (b) { b.setAttribute("aria-pressed", String(b === button)); });
+          if (!comment) comment = commentBox();
+          send({ answer_id: answerId, rating: rating },
+            "Thank you, your rating was saved. We do not store who you are.");
+        });
+      });
+      return bar;
+    }
+
     function ask(question) {
       busy = true;
       send.disabled = true;
@@ -293,26 +407,18 @@
       var asked = log.appendChild(el("div", "msg user", question));
       var waiting = log.appendChild(el("div", "busy", "Looking this up on the page…"));
       scrollDown();
-      var headers = { "Content-Type": "application/json" };
-      if (config.apiKey) headers.Authorization = "Bearer " + config.apiKey;
-      fetch(config.endpoint + "/api/v1/ask", {
-        method: "POST",
-        headers: headers,
-        body: JSON.stringify({ question: question, history: history.slice(-MAX_HISTORY) }),
-        credentials: "omit",
-        mode: "cors",
-      }).then(function (response) {
-        return response.json().catch(function () { return null; }).then(function (body) {
-          if (!response.ok) throw new Error(errorMessage(response.status, body, response));
-          return body;
-        });
-      }).then(function (answer) {
+      var body = { question: question, history: history.slice(-MAX_HISTORY) };
+      postJson("/api/v1/ask", body).then(function (answer) {
         if (answer.kind === "emergency") {
           urgentText.textContent = String(answer.text || "").split(/\n{2,}/)[0]
             .replace(/\*\*/g, "");
           urgent.hidden = false;
         }
-        log.appendChild(renderAnswer(answer));
+        var reply = log.appendChild(renderAnswer(answer));
+        if (/^[0-9a-f]{32}$/.test(String(answer.id))) {
+          reply.setAttribute("data-answer-id", String(answer.id));
+          log.appendChild(ratingBar(String(answer.id)));
+        }
         history.push({ role: "user", content: question });
         history.push({ role: "assistant", content: String(answer.text || "") });
       }).catch(function (error) {
