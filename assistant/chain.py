@@ -265,8 +265,13 @@ class Assistant:
                                      turn.language, turn.screening, turn.query, turn.hits,
                                      turn.intents),
                             self.lexicon, self.settings.max_quotes)
+        # an overview never stands in for "the page does not list it" ("is Kisqali on this
+        # list of treatments?", "what does the page say about Trodelvy after chemo?")
+        unlisted = turn.query is not None and bool(
+            self.lexicon.unlisted_in(turn.query.normalized, turn.query.raw))
         if turn.draft.kind in ("answer", "not_in_document") and not turn.screening.emergency:
-            overview = self._overview(turn.standalone, turn.screening.cleaned)
+            overview = [] if unlisted else self._overview(turn.standalone,
+                                                            turn.screening.cleaned)
             if overview:
                 turn.draft = Draft(kind="answer", question=turn.question,
                                    standalone_question=standalone, spans=overview,

@@ -192,6 +192,19 @@ def test_a_summary_quotes_the_sections_key_sentences(assistant, question: str,  
             raise AssertionError(f"a lead-in without its list: {quote.text}")
 
 
+@pytest.mark.parametrize("question, drug", [
+    ("Is Kisqali on this list of treatments?", "Kisqali"),
+    ("what does the page say about enhertu for her2 low", "enhertu"),
+])
+def test_an_overview_never_stands_in_for_a_drug_the_page_does_not_list(  # noqa: ANN001
+        assistant, question: str, drug: str) -> None:
+    answer = assistant.ask(question)
+    _check_contract(assistant, answer)
+    assert answer.kind == "not_in_document"
+    assert drug.lower() in answer.text.lower() and "does not cover" in answer.text
+    assert not any(drug.lower() in q.text.lower() for q in answer.quotes)
+
+
 def test_options_narrowed_to_a_kind_of_cancer_are_searched_not_listed(assistant) -> None:  # noqa: ANN001
     answer = assistant.ask("what are the treatment options for HER2-positive stage 4?")
     assert answer.kind == "answer"
