@@ -12,9 +12,10 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.compose import Draft, PartPlan, Span
 from assistant.corpus import Document, load_corpus
 from assistant.errors import QuestionTooLongError
+from assistant.lexicon import fold
 from assistant.models import Answer, ChatTurn
 from assistant.policy import Decision, decide
-from assistant.rails.input import Screening, validate_question
+from assistant.rails.input import Screening, asking_clauses, validate_question
 from assistant.rails.intents import IntentScores
 from assistant.retrieval import Query, ScoredUnit
 from assistant.settings import Settings, load_settings
@@ -240,9 +241,6 @@ class Assistant:
         of the message only tells the situation ("who won the game last night, need a
         distraction in the chemo chair"): the context's words must not make it a question
         for the page."""
-        from assistant.lexicon import fold
-        from assistant.rails.input import asking_clauses
-
         folded = fold(standalone)
         asking = asking_clauses(folded)
         if whole.out_of_scope or asking.strip() == folded.strip():
@@ -265,13 +263,9 @@ class Assistant:
                                      turn.language, turn.screening, turn.query, turn.hits,
                                      turn.intents),
                             self.lexicon, self.settings.max_quotes)
-        # an overview never stands in for "the page does not list it" ("is Kisqali on this
-        # list of treatments?", "what does the page say about Trodelvy after chemo?")
-        unlisted = turn.query is not None and bool(
-            self.lexicon.unlisted_in(turn.query.normalized, turn.query.raw))
         if turn.draft.kind in ("answer", "not_in_document") and not turn.screening.emergency:
-            overview = [] if unlisted else self._overview(turn.standalone,
-                                                            turn.screening.cleaned)
+            overview = [] if self._names_unlisted(turn.query) else self._overview(
+                turn.standalone, turn.screening.cleaned)
             if overview:
                 turn.draft = Draft(kind="answer", question=turn.question,
                                    standalone_question=standalone, spans=overview,
@@ -282,6 +276,12 @@ class Assistant:
                 and turn.language == "en":
             turn.draft.framing = self.framer.frame(turn.draft)
         return turn
+
+    def _names_unlisted(self, query: Query | None) -> bool:
+        """Whether the question names a treatment the page does not list: an overview never
+        stands in for "the page does not list it" ("is Kisqali on this list of treatments?",
+        "what does the page say about Trodelvy after chemo?")."""
+        return query is not None and bool(self.lexicon.unlisted_in(query.normalized, query.raw))
 
     def _overview(self, english: str, typed: str) -> list[Span]:
         """Spans of an overview from the page's structure (see ``assistant.overview``): a

@@ -160,9 +160,9 @@ def referred_to(spans: list[Span], room: int) -> list[Span]:
             continue
         head = match.group(1)
         earlier = [u for u in span.doc.units if u.end <= span.start and u.kind == "sentence"
-                   and head in fold(u.text)]
+                   and head in u.folded]
         listing = [u for u in earlier
-                   if re.search(rf"{re.escape(head)}s?,? (such as|including|like)\b", fold(u.text))]
+                   if re.search(rf"{re.escape(head)}s?,? (such as|including|like)\b", u.folded)]
         if not earlier:
             continue
         unit = (listing or earlier)[-1]  # the sentence that lists them, else the nearest
@@ -186,7 +186,7 @@ def _missing_drugs(spans: list[Span], hits: list[ScoredUnit], query: Query,
     for drug in query.drugs:
         if drug in quoted:
             continue
-        hit = next((h for h in hits[:20] if drug in fold(h.unit.text)), None)
+        hit = next((h for h in hits[:20] if drug in h.unit.folded), None)
         if hit is None:
             continue
         passage = _passage(hit, hits, query)
@@ -230,15 +230,10 @@ def _mentions(spans: list[Span], hits: list[ScoredUnit], query: Query,
     return extra
 
 
-@lru_cache(maxsize=4096)
-def _folded(text: str) -> str:
-    return fold(text)  # a page's units are folded once, not on every question
-
-
 def _about(unit: Unit, drug: str) -> bool:
     """Whether a unit makes the drug its subject: a list item naming it, or a sentence that
     opens with it."""
-    text = _folded(unit.text)
+    text = unit.folded
     if unit.kind == "item":
         return re.search(rf"\b{re.escape(drug)}\b", text) is not None
     return unit.kind == "sentence" and text.startswith(drug)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -38,6 +39,13 @@ class Unit:
     section: str
     paragraph: int
     antecedent: int | None = None  # unit this one leans on (previous sentence or list lead-in)
+
+    @cached_property
+    def folded(self) -> str:
+        """The text folded for matching (lower case, no accents), worked out once."""
+        from assistant.lexicon import fold  # the lexicon module imports this one
+
+        return fold(self.text)
 
 
 @dataclass(frozen=True)

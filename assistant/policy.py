@@ -611,7 +611,7 @@ def _team_passage(hits: list[ScoredUnit], spans: list[Span]) -> list[Span]:
     if any(_TEAM in fold(s.text) for s in spans):
         return []
     for hit in hits:
-        if _TEAM in fold(hit.unit.text) and hit.unit.kind == "sentence":
+        if _TEAM in hit.unit.folded and hit.unit.kind == "sentence":
             span = sentence_span(hit.doc, hit.unit)
             if not _TEAM_DECIDES.search(fold(span.text)) and hit.score < 0.5 * hits[0].score:
                 continue  # "your healthcare team may do blood tests", unless that is the topic

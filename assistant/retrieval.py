@@ -95,7 +95,7 @@ class UnitSearch:
         self._bm25 = bm25s.BM25()
         self._bm25.index(self._tokenize(self.contexts), show_progress=False)
         self._chunk_of: dict[tuple[str, int], tuple[int, int]] = {}
-        self._said = {(d.id, u.index): _polarity(fold(u.text)) for d in docs for u in d.units}
+        self._said = {(d.id, u.index): _polarity(u.folded) for d in docs for u in d.units}
         # what each unit is about (receptor and HER2 status, menopause, ...): see facets.py
         self.facets = {d.id: FacetModel.build(d, lexicon.drug_names) for d in docs}
         # words the page says both ways, in few places ("isn't causing any symptoms" / "is
@@ -110,7 +110,7 @@ class UnitSearch:
         # what a question cannot change about a unit, worked out once (not per question and
         # unit: with a hundred pages that work was most of an answer's time)
         units = {(d.id, u.index): u for d in docs for u in d.units}
-        self._folded = {key: fold(u.text) for key, u in units.items()}
+        self._folded = {key: u.folded for key, u in units.items()}
         self._in_glossary = {key for key, u in units.items()
                              if fold(u.section.split(" > ")[0]) == GLOSSARY}
         self._says_little = {key for key, u in units.items() if u.antecedent is None

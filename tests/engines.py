@@ -17,7 +17,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, Protocol, TypeVar
 
 import pytest
 
@@ -147,21 +147,33 @@ class Redis:
 @contextlib.contextmanager
 def postgres_server() -> Iterator[Postgres]:
     """A started PostgreSQL; stopped and removed afterwards."""
-    server = Postgres()
-    try:
-        server.start()
+    with _running(Postgres()) as server:
         yield server
-    finally:
-        server.stop()
-        server.remove()
 
 
 @contextlib.contextmanager
 def redis_server() -> Iterator[Redis]:
     """A started Redis; stopped afterwards."""
-    server = Redis()
+    with _running(Redis()) as server:
+        yield server
+
+
+class _Server(Protocol):
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+S = TypeVar("S", bound=_Server)
+
+
+@contextlib.contextmanager
+def _running(server: S) -> Iterator[S]:
+    """The server started; stopped (and its files removed, where it has any) afterwards."""
     try:
         server.start()
         yield server
     finally:
         server.stop()
+        remove = getattr(server, "remove", None)
+        if remove is not None:
+            remove()
