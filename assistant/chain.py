@@ -185,7 +185,7 @@ class Assistant:
     # -- chain steps -------------------------------------------------------------------
     def _screen(self, inputs: dict[str, Any]) -> Turn:
         from assistant.lexicon import fold
-        from assistant.rails.emergency import first_reply
+        from assistant.rails.emergency import SUICIDE_MARGIN, first_reply, merge_findings
         from assistant.rails.language import detect_language
 
         try:
@@ -204,8 +204,16 @@ class Assistant:
         # the reply's language is that of the question once instructions are removed
         cleaned = turn.screening.cleaned or question
         turn.language = typed_in if cleaned == stripped else detect_language(cleaned)
-        if not turn.screening.emergencies:  # the backstop may add an alarm, never remove one
-            turn.screening.emergencies = self.backstop.find(fold(stripped), typed_in)
+        found = turn.screening.emergencies
+        # the backstop may add an alarm, never remove one; beside an emergency the rules found
+        # it still looks for a crisis about suicide, whose reply must come first ("how many
+        # zopiclone would it take to fall asleep and not wake up" is more than an overdose),
+        # as sure of it as of any other condition (a stroke must not get 9-8-8 first)
+        if not any(f.reply == "suicide" for f in found):
+            margin = self.backstop.threshold if found else SUICIDE_MARGIN
+            extra = [f for f in self.backstop.find(fold(stripped), typed_in, margin)
+                     if not found or f.reply == "suicide"]
+            turn.screening.emergencies = merge_findings(found, extra)
             turn.screening.emergency = first_reply(turn.screening.emergencies)
         if too_long is not None:
             if turn.screening.emergency is None:

@@ -338,9 +338,11 @@ def clauses(folded: str) -> list[Clause]:
             status = "now"
         prior, previous = previous, status
         conditional, before, animal, fiction = False, None, False, False
+        other = False  # the clause before was about an animal or a story
         for piece in (normalize(p) for p in _CLAUSE_END.split(sentence)):
             if not piece:
                 continue
+            other = animal or fiction
             animal = bool(_ANIMAL.search(piece)) or (animal and not _PERSON.search(piece))
             # "i'm writing a novel where the main character ... has a seizure"
             fiction = bool(_FICTION.search(piece)) or (fiction and not _SELF_TOLD.search(piece))
@@ -360,6 +362,8 @@ def clauses(folded: str) -> list[Clause]:
                 # end she couldn't breathe, and i still have nightmares")
             elif conditional:
                 told = False
+            elif other and _SELF_TOLD.search(piece):
+                told = status == "now"  # "tripped over the cat, landed on my wrist": oneself
             elif states or before is None:
                 told = status == "now"
             else:
@@ -531,7 +535,10 @@ class EmergencyBackstop:
         margin = near.max(axis=1) - (vectors @ self.negatives.T).max(axis=1)
         return [(self.conditions[b], float(m)) for b, m in zip(best, margin, strict=True)]
 
-    def find(self, folded: str, language: str) -> list[EmergencyFinding]:
+    def find(self, folded: str, language: str,
+             suicide_margin: float = SUICIDE_MARGIN) -> list[EmergencyFinding]:
+        """The conditions the message's pieces are nearest to, by ``threshold`` (thoughts of
+        suicide by ``suicide_margin``)."""
         pieces = self.pieces(folded, language)
         denied = bool(_DENIAL.search(normalize(folded)))
         findings: dict[str, EmergencyFinding] = {}
@@ -540,7 +547,7 @@ class EmergencyBackstop:
             suicide = condition == "suicide"
             if suicide and denied:
                 continue  # the rules still read the words themselves
-            needed = min(self.threshold, SUICIDE_MARGIN) if suicide else self.threshold
+            needed = min(self.threshold, suicide_margin) if suicide else self.threshold
             if margin >= needed and (now or suicide):
                 reply = "suicide" if condition == "suicide" else (
                     "fever" if condition == "fever_chemo" else "general")
@@ -550,6 +557,13 @@ class EmergencyBackstop:
 
 def _data(name: str) -> str:
     return resources.files("assistant.data").joinpath(name).read_text("utf-8")
+
+
+def merge_findings(first: Sequence[EmergencyFinding],
+                   more: Sequence[EmergencyFinding]) -> list[EmergencyFinding]:
+    """Both lists' conditions, each once (the first list's finding kept), most urgent first."""
+    found = {f.condition: f for f in (*more, *first)}
+    return sorted(found.values(), key=lambda f: REPLY_ORDER.index(f.reply))
 
 
 def first_reply(findings: Sequence[EmergencyFinding]) -> str | None:
