@@ -45,7 +45,9 @@ _DENIED_THOUGHTS = (r"not thinking (?:of|about)|never thought (?:of|about)|no th
                     r"ne pense pas a|no pienso en")
 _NEGATORS = re.compile(r"(?:\b(?:no|without|sans|sin|never|jamais|nunca|denies|aucune?|"
                        r"ningun[ao]?|not any|free of|pas de|pas d|ni|" + _DENIED_THOUGHTS + r"|"
-                       r"not planning to|not going to|"
+                       r"not planning to|not going to|no plans? to|no intention (?:of|to)|"
+                       r"aucune intention de|pas l intention de|ninguna intencion de|"
+                       r"no tengo (?:la )?intencion de|sin intencion de|"
                        r"not having|not feeling|nothing|rien de|"
                        r"nada|plus de|plus eu de|pas eu de|no ha tenido|no he tenido|no more|"
                        r"no longer has|no longer have|"
@@ -163,7 +165,13 @@ _HYPOTHETICAL = re.compile(
     r"how (?:do|would|will) (?:i|we|you) know|what happens|effets? secondaires?|risque|"
     r"efectos? secundarios?|riesgo|sintomas? del?|signos? del?|senales del?|signes? d|signes? de|"
     r"symptomes? d|symptomes? de|more likely|less likely|likelier|more prone|who to call|"
-    r"what to do (?:if|when)|just wondering|just curious|quoi faire si|que hacer si)\b")
+    r"what to do (?:if|when)|just wondering|just curious|quoi faire si|que hacer si|"
+    # a question about the condition in general: "is high calcium something that runs in
+    # families?", "what symptoms should make me call 911?"
+    r"runs? in (?:the )?famil\w*|hereditary|inherited|genetic|something that|"
+    r"(?:what|which) (?:symptoms|signs)|for the fridge|"
+    r"(?:quels|quelles) (?:symptomes|signes)|(?:que|cuales) (?:sintomas|signos)|"
+    r"hereditaire|hereditario)\b")
 # a condition: the clause it opens and the rest of the sentence are hypothetical ("she screams
 # if we move it" keeps what comes before)
 _CONDITIONAL = re.compile(
