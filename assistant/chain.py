@@ -152,6 +152,24 @@ class Assistant:
         """
         return self.chain.invoke({"question": question, "history": history or []})
 
+    def explain(self, question: str, history: Sequence[ChatTurn | dict[str, Any]] | None = None
+                ) -> dict[str, Any]:
+        """Which rule of ``assistant/data/policy.yaml`` decides the kind of reply to a
+        question, and the facts it took to get there (for reviewers; an emergency is decided
+        before the rules, and then answers ``{"rule": "emergency", ...}``)."""
+        from assistant.policy import Decision, explain
+
+        turn = self._retrieve(self._screen({"question": question, "history": history or []}))
+        assert turn.screening is not None
+        if turn.screening.emergency:
+            return {"rule": "emergency", "emergencies": [
+                f.condition for f in turn.screening.emergencies], "facts": {}}
+        standalone = turn.standalone if turn.condensed else turn.question
+        rule, facts = explain(Decision(turn.question, standalone, turn.language, turn.screening,
+                                       turn.query, turn.hits, turn.intents),
+                              self.lexicon, self.settings.max_quotes)
+        return {"rule": rule, "facts": facts}
+
     def retrieve(self, question: str, history: Sequence[ChatTurn | dict[str, Any]] | None = None,
                  k: int = 5) -> list[str]:
         """Section paths of the best passages for a question, best first (for evaluation)."""
@@ -390,6 +408,10 @@ class Assistant:
                 # listed above" with the sentence that lists them
                 spans = [with_list(model.doc, u) for u in units]
                 return merge_spans(spans + referred_to(spans, QUOTE_BUDGET_CHARS))
+            # every place one drug is named: those units, a list item with its lead-in only
+            units = model.mentions(english, self.lexicon.brand_to_generic)
+            if units:
+                return merge_spans([Span(model.doc, u.start, u.end, u.section) for u in units])
         return []
 
     def _verify(self, turn: Turn) -> Answer:

@@ -34,12 +34,9 @@ def _settings():  # noqa: ANN202
         _fail(str(exc), 2)
 
 
-@app.command()
-def ask(
-    question: Annotated[str, typer.Argument(help="Your question, in quotes. Use - to read stdin.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
-) -> None:
-    """Answer one question with quotes from the page."""
+def _with_assistant(question: str, call: Any) -> Any:
+    """``call(assistant, question)`` on a loaded assistant ("-" reads the question from stdin);
+    a bad question or setting exits with its message, never a traceback."""
     from assistant.chain import Assistant
 
     if question == "-":
@@ -47,13 +44,38 @@ def ask(
     try:
         assistant = Assistant(_settings())
         assistant.warm_up(on_status=_status)
-        answer = assistant.ask(question)
+        return call(assistant, question)
     except AssistantError as exc:
         _fail(str(exc), 2)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question, in quotes. Use - to read stdin.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
+) -> None:
+    """Answer one question with quotes from the page."""
+    answer = _with_assistant(question, lambda assistant, q: assistant.ask(q))
     if as_json:
         typer.echo(json.dumps(answer.model_dump(), ensure_ascii=False, indent=2))
     else:
         typer.echo(answer.text)
+
+
+@app.command()
+def explain(
+    question: Annotated[str, typer.Argument(help="Your question, in quotes. Use - to read stdin.")],
+) -> None:
+    """Show which rule of assistant/data/policy.yaml decides the kind of reply to a question,
+    and the facts it took to get there."""
+    from assistant.policy import Facts
+
+    found = _with_assistant(question, lambda assistant, q: assistant.explain(q))
+    typer.echo(f"rule: {found['rule']}")
+    for name, value in found.get("facts", {}).items():
+        typer.echo(f"  {'yes' if value else 'no ':3}  {name}: {Facts.NAMES[name]}")
+    if found.get("emergencies"):
+        typer.echo(f"  emergencies: {', '.join(found['emergencies'])}")
 
 
 @app.command()

@@ -72,6 +72,7 @@ class Draft:
     framing: str | None = None  # optional framing written by an LLM, checked by the rails
     notes: list[str] = field(default_factory=list)
     parts: list[PartPlan] = field(default_factory=list)  # when the message asks several things
+    rule: str = ""  # the rule of assistant/data/policy.yaml that decided its kind
 
 
 def content_terms(text: str) -> set[str]:
@@ -143,7 +144,27 @@ def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int, *,
     spans += _close_neighbours(spans, hits, top, QUOTE_BUDGET_CHARS - used)
     spans += _elaborations(spans, QUOTE_BUDGET_CHARS - sum(s.end - s.start for s in spans))
     spans += referred_to(spans, QUOTE_BUDGET_CHARS - sum(s.end - s.start for s in spans))
+    spans += _items_of_lead_ins(spans, QUOTE_BUDGET_CHARS - sum(s.end - s.start for s in spans))
     return merge_spans(spans)
+
+
+def _items_of_lead_ins(spans: list[Span], budget: int) -> list[Span]:
+    """A quote that ends on a list's lead-in ("... and may be given:") and has none of its
+    items with the items of that list, when they fit: a lead-in alone says nothing."""
+    extra: list[Span] = []
+    for span in spans:
+        if not span.text.rstrip().endswith(":"):
+            continue
+        lead = next((u for u in span.doc.units if u.start < span.end <= u.end), None)
+        items = [u for u in span.doc.units if lead is not None and u.antecedent == lead.index
+                 and u.kind == "item"]
+        if any(s.start <= u.start < s.end for u in items for s in spans):
+            continue  # some of its items are quoted already (the ones that match)
+        size = sum(u.end - u.start for u in items)
+        if items and size <= budget:
+            extra += [Span(span.doc, u.start, u.end, u.section) for u in items]
+            budget -= size
+    return extra
 
 
 _ABOVE = re.compile(r"\b(?:the|of the|one of the)?\s*((?:[a-z-]+ ){0,1}[a-z-]+?)s? "

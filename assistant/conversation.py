@@ -34,6 +34,7 @@ _SEQUENCE = re.compile(r"^\W*(and |ok |so )?(after that|then what|what next|what
                        r"what happens after|what now|and then|what comes next)\W*$")
 _PERSON = re.compile(r"\b(she|he|shes|hes|she's|he's|her|him)\b")
 _SHORT = 8
+_EACH = re.compile(r"\b(?:each|every) ones?\b")
 _ELLIPSIS = re.compile(r"^\W*(?:and what about|and for|what about|how about|same for|and)\s+"
                        r"(?P<term>[a-z0-9' -]+?)\W*$")
 
@@ -81,7 +82,9 @@ class Condenser:
         if swapped:
             return swapped
         own = self.topics(question)
-        leans = bool(_LEANS.search(folded)) or bool(_PERSON.search(folded))
+        # "each one" shares a question out over what it names ("chemo: when is each one
+        # used?"); it points back at nothing
+        leans = bool(_LEANS.search(_EACH.sub(" ", folded))) or bool(_PERSON.search(folded))
         specific = [t for t in own if t not in self.headings]
         if specific and not _ORDINAL.search(folded):
             return question

@@ -41,13 +41,25 @@ class Facet:
     pattern: re.Pattern[str]
     inherit: bool
     excludes: frozenset[str]
+    asked: re.Pattern[str] | None = None  # the words of a question that asks for this facet
 
 
 def words(text: str) -> str:
     """Folded text with signs as spaces ("HER2-positive" -> "her2 positive"); "+" is kept
-    ("ER+")."""
+    ("ER+"); a word people shorten is written as the page writes it ("haven't had trastuzumab
+    or chemo" -> "have not had trastuzumab or chemotherapy"; ``same`` in facets.yaml)."""
     folded = fold(text).replace("n't", "nt").replace("'", "")
-    return " " + re.sub(r"[^a-z0-9+]+", " ", folded).strip() + " "
+    spaced = " " + re.sub(r"[^a-z0-9+]+", " ", folded).strip() + " "
+    pattern, same = _same()
+    return pattern.sub(lambda m: f" {same[m.group(1)]}", spaced) if same else spaced
+
+
+@lru_cache(maxsize=1)
+def _same() -> tuple[re.Pattern[str], dict[str, str]]:
+    raw = resources.files("assistant.data").joinpath("facets.yaml").read_text("utf-8")
+    same = {str(k): str(v) for k, v in (yaml.safe_load(raw).get("same") or {}).items()}
+    alternatives = "|".join(re.escape(w) for w in sorted(same, key=len, reverse=True)) or "(?!)"
+    return re.compile(rf" ({alternatives})(?= )"), same
 
 
 def _pattern(terms: list[str]) -> re.Pattern[str]:
@@ -60,9 +72,11 @@ def _vocabulary() -> tuple[tuple[Facet, ...], dict[str, re.Pattern[str]]]:
     raw = resources.files("assistant.data").joinpath("facets.yaml").read_text("utf-8")
     data = yaml.safe_load(raw)
     facets = tuple(Facet(name, _pattern(spec["terms"]), bool(spec.get("inherit")),
-                         frozenset(spec.get("excludes", [])))
+                         frozenset(spec.get("excludes", [])),
+                         _pattern(spec["asked"]) if spec.get("asked") else None)
                    for name, spec in data["facets"].items())
-    lists = {key: _pattern(data[key]) for key in ("list_words", "ask_words", "treatment_words")}
+    lists = {key: _pattern(data[key])
+             for key in ("list_words", "ask_words", "treatment_words", "mention_words")}
     return facets, lists
 
 
@@ -101,6 +115,13 @@ def statuses(text: str) -> set[str]:
     if _COMPARING.search(words(text)):
         return set()  # "hormone therapy before vs after menopause" weighs both sides alike
     return {f.name for f in _vocabulary()[0] if f.excludes and f.name in found}
+
+
+def asked_for(text: str) -> set[str]:
+    """The facets a question asks for by its own words ("who gets chemotherapy?" asks what
+    chemotherapy is given for; "what if she doesn't want it?" asks for the alternative)."""
+    folded = words(text)
+    return {f.name for f in _vocabulary()[0] if f.asked is not None and f.asked.search(folded)}
 
 
 def opposed(wanted: set[str]) -> set[str]:
@@ -184,6 +205,33 @@ class FacetModel:
             drugs[unit.index] = frozenset(n for n in drug_names if f" {n} " in own_words)
         return cls(doc, tags, subjects, drugs)
 
+    def mentions(self, question: str, same_drug: dict[str, str] | None = None) -> list[Unit]:
+        """For a question that asks where the page mentions one drug ("where all does docetaxel
+        show up?", "every place the page names Herceptin"): every unit that names it, in the
+        page's order (a list item with its lead-in); none unless it names one drug the page
+        names in at least ``MIN_UNITS`` places."""
+        _, lists = _vocabulary()
+        folded = words(question)
+        if not lists["mention_words"].search(folded) or asks_list(question):
+            return []  # "which chemo drug shows up both ...?" asks which drug, not where
+        same = same_drug or {}
+        # a brand and its generic name are one drug ("Herceptin" is trastuzumab)
+        named = {same.get(d, d) for names in self.drugs.values() for d in names
+                 if f" {d} " in folded}
+        if len(named) != 1:
+            return []
+        units = {u.index: u for u in self.doc.units}
+        places = [u for u in self.doc.units
+                  if named & {same.get(d, d) for d in self.drugs[u.index]}]
+        if len(places) < MIN_UNITS:
+            return []
+        chosen = {u.index: u for u in places}
+        for unit in places:  # an item with its lead-in, a sentence with the one it leans on
+            lean = unit.antecedent if unit.kind == "item" else self.subjects[unit.index][0]
+            if lean is not None:
+                chosen[lean] = units[lean]
+        return sorted(chosen.values(), key=lambda u: u.start)
+
     def select(self, question: str) -> list[Unit]:
         """For a question that asks for a list and names facets: in the page's order, every unit
         that has them all and is about a treatment the units before it are not about (with
@@ -198,6 +246,9 @@ class FacetModel:
         # out, and what hormone option is left": not what goes with an AI)
         wanted = statuses(question) & facets_of(question, ruled_out=False) | facets_of(
             asked, ruled_out=False)
+        # a kind of statement ("is offered for", "depends on") is asked by other words
+        # (``asked_for``); it narrows no list ("which treatment is offered for stage 4")
+        wanted -= {f.name for f in _vocabulary()[0] if f.asked is not None}
         if not wanted:
             return []
         units = {u.index: u for u in self.doc.units}

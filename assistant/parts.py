@@ -124,7 +124,11 @@ def _compared(sentence: str, lang: str, coordinated: re.Pattern[str]) -> list[st
     after menopause" -> "... before menopause", "how is it given after menopause")."""
     between = _BETWEEN[lang].search(sentence)
     if between and between.group(1).split()[-1].lower() not in _SHARED:
-        return [between.group(1), between.group(2).rstrip(" ?")]
+        # "the difference between X and Y, and which one is ... for?": a question coordinated
+        # after the second side is a part of its own
+        second, *rest = [p.strip(" ,;") for p in coordinated.split(between.group(2))
+                         if p.strip(" ,;")] or [between.group(2)]
+        return [between.group(1), second.rstrip(" ?"), *rest]
     sides = _COMPARE[lang].split(sentence, maxsplit=1)
     if len(sides) != 2:
         return None
@@ -165,8 +169,14 @@ def combine(whole: Draft, plans: list[PartPlan], max_spans: int) -> Draft:
     chosen: list[Span] = []
 
     def add(span: Span) -> bool:
-        if any(s.doc is span.doc and s.start < span.end and span.start < s.end for s in chosen):
-            return False
+        for i, s in enumerate(chosen):
+            if s.doc is span.doc and s.start < span.end and span.start < s.end:
+                # a passage that overlaps a chosen one and goes beyond it ("... When given
+                # alone, it is usually continued until ..."): the quote grows to hold both
+                if span.start < s.start or span.end > s.end:
+                    chosen[i] = Span(s.doc, min(s.start, span.start), max(s.end, span.end),
+                                     s.section)
+                return False
         chosen.append(span)
         return True
 
@@ -247,8 +257,11 @@ def _first_passages(spans: list[Span], count: int) -> list[Span]:
                 break
             count -= 1
         kept.append(span)
-        if unit is not None and span.text.rstrip().endswith(":"):
-            lead = unit.index
+        # the lead-in is the span's last unit ("Abemaciclib ... is used for ... It is taken as
+        # pill daily and may be given:")
+        last = next((u for u in span.doc.units if u.start < span.end <= u.end), unit)
+        if last is not None and span.text.rstrip().endswith(":"):
+            lead = last.index
         elif not item_of_lead:
             lead = None
     return kept

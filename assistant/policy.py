@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from importlib import resources
+
+import yaml
 
 from assistant.compose import Draft, Span, merge_spans, select_spans, sentence_span
 from assistant.lexicon import Lexicon, english_words, fold, words
@@ -76,66 +79,219 @@ def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
 _REST_KINDS = ("answer", "personal_advice", "not_in_document")
 
 
+@dataclass(frozen=True)
+class Rule:
+    """One rule of ``assistant/data/policy.yaml``: the kind of reply it gives, and when."""
+
+    name: str
+    then: str
+    when: tuple[tuple[tuple[str, bool], ...], ...]  # alternatives of (fact, wanted value)
+    topic: str = "none"
+    examples: tuple[str, ...] = ()
+    counterexamples: tuple[str, ...] = ()
+
+    def holds(self, facts: Facts) -> bool:
+        return any(all(facts.get(name) is wanted for name, wanted in alt) for alt in self.when)
+
+
+@lru_cache(maxsize=1)
+def rules() -> tuple[Rule, ...]:
+    """The ordered rules of ``assistant/data/policy.yaml``, checked against the facts there
+    are (a misspelt fact stops the start, not a question)."""
+    raw = resources.files("assistant.data").joinpath("policy.yaml").read_text("utf-8")
+    out = []
+    for spec in yaml.safe_load(raw)["rules"]:
+        when = tuple(tuple((term.split()[-1], not term.startswith("not ")) for term in alt)
+                     for alt in spec["when"])
+        unknown = {name for alt in when for name, _ in alt} - set(Facts.NAMES)
+        if unknown or spec["then"] not in _ACTIONS or spec.get("topic", "none") not in _TOPICS:
+            raise ValueError(f"policy.yaml: rule {spec['name']}: unknown "
+                             f"{sorted(unknown) or spec['then'] or spec.get('topic')}")
+        out.append(Rule(spec["name"], spec["then"], when, spec.get("topic", "none"),
+                        tuple(spec.get("examples", [])), tuple(spec.get("counterexamples", []))))
+    return tuple(out)
+
+
+class Facts:
+    """The facts of a parsed question the rules read, each worked out once, when a rule first
+    asks for it (the spans of an answer only when a rule needs them)."""
+
+    NAMES = {
+        "no_question": "nothing is left to ask once instructions and markup are removed",
+        "asks_a_task": "it asks for a task (a poem, code, a translation), not for information",
+        "off_topic": "its words or its nearest examples are off the page's topic",
+        "names_a_page_drug": "it names a drug of the page",
+        "names_an_unlisted_drug": "it names a treatment the page does not list",
+        "only_unlisted_drugs": "it names only treatments the page does not list, and no kind "
+                               "of treatment of the page, and asks no decision",
+        "asks_about_treatment": "it asks something of someone's treatment the page could "
+                                "cover (interactions, fertility), in the page's words",
+        "asks_an_attribute": "it asks for an attribute (dose, side effects, cost, ...)",
+        "asks_advice": "it asks what to do about one's own treatment, or proposes a change",
+        "asks_for_information": "what it asks is information (interactions, route, dose, ...), "
+                                "not a decision",
+        "far_from_the_page": "no passage is near it (dense similarity under 0.30)",
+        "weak_match": "no passage is near enough to quote (dense similarity under 0.22)",
+        "uses_page_words": "it uses words distinctive of the page",
+        "attribute_not_carried": "an attribute it asks for is carried by none of the quotes",
+        "term_unexplained": "it asks what a term means that the page uses but never explains",
+        "only_cross_referenced": "it asks about a word the page only points to (See also)",
+        "term_undefined": "it asks what a word is that the quotes never name",
+        "quotes_found": "passages of the page were chosen to quote",
+    }
+
+    def __init__(self, d: Decision, lexicon: Lexicon, max_quotes: int) -> None:
+        self.d, self.lexicon, self.max_quotes = d, lexicon, max_quotes
+        self.values: dict[str, bool] = {}
+        self._spans: list[Span] | None = None
+
+    def get(self, name: str) -> bool:
+        if name not in self.values:
+            self.values[name] = bool(getattr(self, f"_{name}")())
+        return self.values[name]
+
+    # -- what the question is ------------------------------------------------------------
+    @property
+    def query(self) -> Query:
+        assert self.d.query is not None
+        return self.d.query
+
+    @property
+    def top_dense(self) -> float:
+        return max((h.dense for h in self.d.hits[:5]), default=0.0)
+
+    @property
+    def unlisted(self) -> list[str]:
+        return self.lexicon.unlisted_in(self.query.normalized, self.query.raw)
+
+    @property
+    def spans(self) -> list[Span]:
+        if self._spans is None:
+            self._spans = select_spans(self.d.hits, self.query, self.max_quotes)
+        return self._spans
+
+    def _no_question(self) -> bool:
+        return self.d.query is None or not self.d.query.normalized.strip()
+
+    def _asks_a_task(self) -> bool:
+        return self.d.screening.task
+
+    def _off_topic(self) -> bool:
+        s, d = self.d.screening, self.d
+        # the examples catch off-topic phrasings the patterns miss, not questions that ask for
+        # something about treatment ("how do they check it is working: pet scan or ct?")
+        return (s.out_of_scope or bool(d.intents and d.intents.out_of_scope and not s.attributes)
+                or s.off_topic_context and not _asks_about_page(d.question, self.lexicon))
+
+    def _names_a_page_drug(self) -> bool:
+        return bool(self.query.drugs)
+
+    def _names_an_unlisted_drug(self) -> bool:
+        return bool(self.unlisted)
+
+    def _only_unlisted_drugs(self) -> bool:
+        # "should I be getting xgeva?": nothing of the page to inform a decision with (unlike
+        # "is radiation a better bet than more chemo?", a choice that names the page's)
+        return (self.get("names_an_unlisted_drug") and not self.get("names_a_page_drug")
+                and not _DECISION.search(fold(self.d.question))
+                and not _PAGE_TREATMENTS & set(self.query.normalized.split()))
+
+    def _asks_about_treatment(self) -> bool:
+        # "can she get her flu shot while on chemo" asks about treatment: the page does not say
+        return self.get("uses_page_words") and any(
+            a.name in _DURING_TREATMENT for a in self.d.screening.attributes)
+
+    def _asks_an_attribute(self) -> bool:
+        return bool(self.d.screening.attributes)
+
+    def _asks_advice(self) -> bool:
+        d = self.d
+        return (d.screening.personal_advice or bool(d.intents and d.intents.asks_advice)
+                or _asks_for_drug(d.question, self.lexicon)
+                or _proposes_change(d.standalone, self.lexicon))
+
+    def _asks_for_information(self) -> bool:
+        # "can she take docetaxel as a pill?" asks how a drug is given; "should I take the
+        # pills or the injection?" names no drug and asks for a choice
+        d, named = self.d, self.get("names_a_page_drug")
+        return (any(a.name in _INFORMATION and (a.name != "route" or named)
+                    and (a.name != "time_of_day" or _WH.match(fold(d.question)))
+                    for a in d.screening.attributes)
+                and not _DECISION.search(fold(d.question))
+                and not _proposes_change(d.standalone, self.lexicon))
+
+    def _far_from_the_page(self) -> bool:
+        return self.top_dense < MIN_DENSE_IN_SCOPE
+
+    def _weak_match(self) -> bool:
+        return self.top_dense < MIN_DENSE_ANSWER
+
+    def _uses_page_words(self) -> bool:
+        return _page_words(self.query, self.lexicon)
+
+    def _attribute_not_carried(self) -> bool:
+        return self.missing is not None
+
+    @property
+    def missing(self):  # noqa: ANN201 - the first Attribute no quote carries, or None
+        query, spans, lexicon = self.query, self.spans, self.lexicon
+        subjects = {"mechanism": _distinctive(query, lexicon, typed=True),
+                    "route": _distinctive(query, lexicon)}
+        return next((a for a in self.d.screening.attributes
+                     if not (_paired(query, spans, lexicon) if a.name == "pairing"
+                             else _carried(a, spans, query, lexicon, subjects.get(a.name)))),
+                    None)
+
+    def _term_unexplained(self) -> bool:
+        return _unexplained_term(self.query, self.lexicon) is not None
+
+    def _only_cross_referenced(self) -> bool:
+        return _cross_referenced(self.query, self.lexicon) is not None
+
+    def _quotes_found(self) -> bool:
+        return bool(self.spans)
+
+    def _term_undefined(self) -> bool:
+        return _undefined_term(self.query, self.spans, self.lexicon,
+                               self.d.language) is not None
+
+
 def _decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
+    """The first rule of policy.yaml that holds decides the kind of reply; its action picks
+    what to quote and what the reply says the page does not cover."""
+    facts = Facts(d, lexicon, max_quotes)
+    rule = next(r for r in rules() if r.holds(facts))
     draft = Draft(kind="answer", question=d.question, standalone_question=d.standalone,
-                  language=d.language)
-    s = d.screening
-    query = d.query
-    if query is None or not query.normalized.strip():
-        draft.kind = "out_of_scope"
-        return draft
-    unlisted = lexicon.unlisted_in(query.normalized, query.raw)
-    top_dense = max((h.dense for h in d.hits[:5]), default=0.0)
-    in_page_words = _page_words(query, lexicon)
-    named_on_page = bool(query.drugs)
-    # the examples catch off-topic phrasings the patterns miss, not questions that ask for
-    # something about treatment ("how do they check it is working: pet scan or ct?")
-    out_of_scope = (s.out_of_scope or bool(d.intents and d.intents.out_of_scope
-                                           and not s.attributes)
-                    or s.off_topic_context and not _asks_about_page(d.question, lexicon))
-    proposes = _proposes_change(d.standalone, lexicon)
-    asks_advice = (s.personal_advice or bool(d.intents and d.intents.asks_advice)
-                   or _asks_for_drug(d.question, lexicon) or proposes)
-    # "can she get her flu shot while on chemo" asks about treatment: the page does not say
-    about_treatment = in_page_words and any(a.name in _DURING_TREATMENT for a in s.attributes)
-    if s.task or out_of_scope and not named_on_page and not about_treatment:
-        draft.kind = "out_of_scope"
-        return draft
-    if not (named_on_page or unlisted or s.attributes or asks_advice) and \
-            top_dense < MIN_DENSE_IN_SCOPE and not in_page_words:
-        draft.kind = "out_of_scope"
-        return draft
-    # "can she take docetaxel as a pill?" asks how a drug is given; "should I take the pills
-    # or the injection?" names no drug and asks for a choice
-    information = any(a.name in _INFORMATION and (a.name != "route" or named_on_page)
-                      and (a.name != "time_of_day" or _WH.match(fold(d.question)))
-                      for a in s.attributes) and not _DECISION.search(fold(d.question)) \
-        and not proposes
-    # "should I be getting xgeva?": the page says nothing about it to inform a decision with
-    # (unlike "is radiation a better bet than more chemo?", a choice that names the page's)
-    unlisted_only = (bool(unlisted) and not named_on_page and not _DECISION.search(fold(d.question))
-                     and not _PAGE_TREATMENTS & set(query.normalized.split()))
-    if asks_advice and not information and not unlisted_only:
-        draft.kind = "personal_advice"
-        if top_dense >= MIN_DENSE_ANSWER or named_on_page:
-            spans = select_spans(d.hits, query, max(1, max_quotes - 1))
-            draft.spans = merge_spans(spans + _team_passage(d.hits, spans))
-        return draft
-    spans = select_spans(d.hits, query, max_quotes)
-    if unlisted and not named_on_page:
-        draft.kind, draft.topic = "not_in_document", _join(unlisted, d.language)
-        draft.spans = _related(_core(d.hits, query, max_quotes), query, d.hits)
-        return draft
-    typed = _distinctive(query, lexicon, typed=True)
-    subjects = {"mechanism": typed, "route": _distinctive(query, lexicon)}
-    missing = [a for a in s.attributes
-               if not (_paired(query, spans, lexicon) if a.name == "pairing"
-                       else _carried(a, spans, query, lexicon, subjects.get(a.name)))]
-    if missing:
-        attribute = missing[0]
+                  language=d.language, rule=rule.name)
+    _ACTIONS[rule.then](draft, facts, rule.topic)
+    return draft
+
+
+def _out_of_scope(draft: Draft, facts: Facts, topic: str) -> None:
+    draft.kind = "out_of_scope"
+
+
+def _personal_advice(draft: Draft, facts: Facts, topic: str) -> None:
+    draft.kind = "personal_advice"
+    if facts.top_dense >= MIN_DENSE_ANSWER or facts.get("names_a_page_drug"):
+        spans = select_spans(facts.d.hits, facts.query, max(1, facts.max_quotes - 1))
+        draft.spans = merge_spans(spans + _team_passage(facts.d.hits, spans))
+
+
+def _answer(draft: Draft, facts: Facts, topic: str) -> None:
+    draft.spans = facts.spans
+
+
+def _not_in_document(draft: Draft, facts: Facts, topic: str) -> None:
+    d, lexicon, query = facts.d, facts.lexicon, facts.query
+    draft.kind = "not_in_document"
+    if topic == "unlisted":
+        draft.topic = _join(facts.unlisted, d.language)
+        draft.spans = _related(_core(d.hits, query, facts.max_quotes), query, d.hits)
+    elif topic == "missing_attribute":
+        attribute = facts.missing
         label = attribute.labels.get(d.language, attribute.labels["en"])
         drug = _drug_label(query, lexicon)
-        draft.kind = "not_in_document"
         if "{drug}" in label:  # "taking other medicines ... with {drug}"
             draft.topic = label.format(drug=drug or message(d.language, "a_treatment"))
         else:
@@ -146,36 +302,33 @@ def _decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
             named = [_drug_label(query, lexicon, i) if i in lexicon.generic_to_brands else i
                      for i in items]
             draft.topic = f"{label} ({' + '.join(n for n in named if n)})"
-        draft.spans = _related(_core(d.hits, query, max_quotes), query, d.hits)
-        return draft
-    if unlisted:
-        draft.kind, draft.topic = "not_in_document", _join(unlisted, d.language)
-        draft.spans = _related(_core(d.hits, query, max_quotes), query, d.hits)
-        return draft
-    if top_dense < MIN_DENSE_ANSWER and not named_on_page and not in_page_words:
-        draft.kind = "not_in_document"
-        return draft
-    unexplained = _unexplained_term(query, lexicon)
-    if unexplained:  # "what does her2 positive mean?": the page uses it, never explains it
-        draft.kind = "not_in_document"
+        draft.spans = _related(_core(d.hits, query, facts.max_quotes), query, d.hits)
+    elif topic == "unexplained":  # "what does her2 positive mean?": used, never explained
+        unexplained = _unexplained_term(query, lexicon) or ""
         pair = unexplained.split(" / ")
         draft.topic = (message(d.language, "difference_of", a=pair[0], b=pair[1])
                        if len(pair) == 2 else message(d.language, "meaning_of", term=unexplained))
         # the passage that uses it, else a very close one
-        using = [s for s in spans if all(w in _hyphenless(s.text).split()
-                                         for w in _hyphenless(pair[0]).split())]
-        draft.spans = using[:1] or _related(spans, query, d.hits)
-        return draft
-    pointed = _cross_referenced(query, lexicon)
-    if pointed:  # "which hormonal therapy is for perimenopausal women?": only a "See also"
-        draft.kind, draft.topic = "not_in_document", pointed
-        return draft
-    term = _undefined_term(query, spans, lexicon, d.language)
-    if term:  # nothing quoted: the nearest passage would define another word
-        draft.kind, draft.topic = "not_in_document", term
-        return draft
-    draft.spans = spans
-    return draft
+        using = [s for s in facts.spans if all(w in _hyphenless(s.text).split()
+                                               for w in _hyphenless(pair[0]).split())]
+        draft.spans = using[:1] or _related(facts.spans, query, d.hits)
+    elif topic == "cross_reference":  # "which hormonal therapy is for perimenopausal women?"
+        draft.topic = _cross_referenced(query, lexicon)
+    elif topic == "undefined":  # nothing quoted: the nearest passage would define another word
+        draft.topic = _undefined_term(query, facts.spans, lexicon, d.language)
+
+
+_ACTIONS = {"out_of_scope": _out_of_scope, "personal_advice": _personal_advice,
+            "not_in_document": _not_in_document, "answer": _answer}
+_TOPICS = {"unlisted", "missing_attribute", "unexplained", "cross_reference", "undefined",
+           "none"}
+
+
+def explain(d: Decision, lexicon: Lexicon, max_quotes: int) -> tuple[str, dict[str, bool]]:
+    """The rule that decides a question, and the facts it took to get there."""
+    facts = Facts(d, lexicon, max_quotes)
+    rule = next(r for r in rules() if r.holds(facts))
+    return rule.name, dict(facts.values)
 
 
 # "what is X?", "what does X mean?", "whats X short for?", "what is X, the doctor said?"
@@ -329,11 +482,23 @@ _PROPOSAL_FR_ES = re.compile(
     r"son|ses)\b")
 
 
+# a change to one's own medicine told first, asked about after it ("halve my pill on my own,
+# is that ok?"): the change, and a request for permission anywhere in the same sentence
+_OWN_CHANGE = re.compile(
+    r"\b(?:double|halve|half|cut|split|crush|skip|stop|quit|pause|start|lower|reduce|increase|"
+    r"switch|change)\b[^.?!]{0,20}?\b(?:my|her|his|own) (?:\w+ )?(?:pills?|tablets?|doses?|"
+    r"dosage|medications?|meds|medicines?|drugs?|treatment|chemo\w*)\b")
+_PERMISSION = re.compile(r"\b(?:is (?:that|it|this) (?:ok|okay|alright|fine|safe|bad|a problem)|"
+                         r"(?:ok|okay|alright|fine|safe) to|would that (?:be|hurt))\b")
+
+
 def _proposes_change(english: str, lexicon: Lexicon) -> bool:
     """A person proposing to change their own treatment (its dose, or to start, stop or skip
     it): a decision for their healthcare team, with what the page says."""
     folded = fold(english)
     if _PROPOSAL.search(folded) or _PROPOSAL_FR_ES.search(folded):
+        return True
+    if any(_OWN_CHANGE.search(c) and _PERMISSION.search(c) for c in re.split(r"[.!;]", folded)):
         return True
     return bool(_own_drug_change(frozenset(lexicon.drug_names)).search(folded))
 

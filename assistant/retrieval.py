@@ -15,7 +15,7 @@ from pydantic import ConfigDict
 from rapidfuzz import fuzz
 
 from assistant.corpus import Document, Unit
-from assistant.facets import FacetModel, opposed, statuses
+from assistant.facets import FacetModel, asked_for, opposed, statuses
 from assistant.index import VectorIndex, unit_context
 from assistant.lexicon import Lexicon, expand_contractions, fold
 
@@ -46,6 +46,7 @@ GLOSSARY_WEIGHT = 0.6  # glossary pop-ups answer "what is X?", not questions abo
 GLOSSARY_MARGIN = 0.1  # ... unless one is this much closer in meaning than any other passage
 FACET_WEIGHT = 1.25  # a passage for the status the question names ("HER2-positive") ...
 OPPOSED_WEIGHT = 0.6  # ... and one only for the opposite status
+ASKED_WEIGHT = 1.5  # a passage of the kind the question asks for ("who gets chemotherapy?")
 POLARITY_WEIGHT = 0.7  # "is causing symptoms" asked, "isn't causing any symptoms" said
 _NEGATORS = {"not", "no", "never", "without", "isn't", "isnt", "aren't", "arent", "don't", "dont",
              "doesn't", "doesnt", "can't", "cant", "cannot", "won't", "wont", "hasn't", "hasnt",
@@ -245,11 +246,14 @@ class UnitSearch:
         """A status the question names (HER2-positive, after menopause, ...) raises the
         passages that have it and lowers those that have only its opposite."""
         wanted = statuses(query.raw)
-        if not wanted:
+        asked = asked_for(query.raw)
+        if not wanted and not asked:
             return
         against = opposed(wanted)
         for key in fused:
             tags = self.facets[key[0]].tags[key[1]]
+            if asked & tags:  # the kind of statement asked for: what a treatment is for, ...
+                fused[key] *= ASKED_WEIGHT ** len(asked & tags)
             if wanted & tags:
                 fused[key] *= FACET_WEIGHT ** len(wanted & tags)
             elif against & tags:

@@ -69,3 +69,10 @@ def test_index_command_and_corrupt_index(env: dict[str, str], tmp_path: Path) ->
     result = runner.invoke(app, ["ask", "what is ibrance"], env=env)
     assert result.exit_code == 0
     assert "rebuilding" in result.output and "Palbociclib (Ibrance)" in result.stdout
+
+
+def test_explain_shows_the_rule_and_its_facts(env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["explain", "what is the dose of tamoxifen?"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "rule: an_attribute_the_quotes_do_not_carry" in result.stdout
+    assert "yes  attribute_not_carried" in result.stdout

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.facets import FacetModel, asks_list, facets_of
+from assistant.facets import FacetModel, asked_for, asks_list, facets_of
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +91,45 @@ def test_a_part_about_the_list_before_it_is_answered_from_that_list(assistant) -
     # from the list it leans on, not the chemotherapy section's "docetaxel (Taxotere)"
     assert all(answer.quotes[i].section.endswith("Targeted therapy")
                for i in answer.parts[1].quotes)
+
+
+@pytest.mark.parametrize("question, facet", [
+    ("who gets chemotherapy?", "indication"),
+    ("what kind of cancer is herceptin for?", "indication"),
+    ("what if she doesn't want ovarian suppression?", "alternative"),
+    ("is there another option if I can't take an aromatase inhibitor", "alternative"),
+])
+def test_a_question_asks_for_a_kind_of_statement(question: str, facet: str) -> None:
+    assert facet in asked_for(question)
+    assert not asked_for("how is olaparib taken")
+
+
+@pytest.mark.parametrize("question, expected", [
+    # the sentence that says whom chemotherapy is for, not the best match for its words
+    ("Who gets chemotherapy for metastatic breast cancer?",
+     "Chemotherapy is given for hormone receptor–negative stage 4 breast cancer."),
+    ("hormone therapy vs chemo: when is each one used?",
+     "Chemotherapy is given for hormone receptor–negative stage 4 breast cancer."),
+    ("what's the alternative if I don't want ovarian suppression?",
+     "may be offered tamoxifen alone"),
+])
+def test_what_a_treatment_is_for_and_its_alternative(assistant, question: str,  # noqa: ANN001
+                                                     expected: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.kind == "answer"
+    assert expected in " ".join(q.text for q in answer.quotes)
+
+
+def test_every_place_the_page_names_a_drug(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("where all does docetaxel show up on the page?")
+    quoted = [q.text for q in answer.quotes]
+    joined = " ".join(quoted)
+    # the single-drug list, the combinations and pertuzumab's sentence: each place, with the
+    # lead-in of its list and the sentence it leans on, not the whole lists
+    assert "docetaxel (Taxotere)" in joined and "docetaxel and capecitabine" in joined
+    assert "It is combined with trastuzumab and docetaxel" in joined
+    assert "Pertuzumab (Perjeta) may be used" in joined
+    assert "gemcitabine (Gemzar)" not in joined
+    # a brand name is its drug
+    herceptin = " ".join(q.text for q in assistant.ask("where is Herceptin on the page?").quotes)
+    assert "who have not had trastuzumab or chemotherapy" in herceptin

@@ -210,3 +210,34 @@ def test_options_narrowed_to_a_kind_of_cancer_are_searched_not_listed(assistant)
     assert answer.kind == "answer"
     assert any("HER2-positive" in q.text for q in answer.quotes)
     assert not any(q.section == "Clinical trials" for q in answer.quotes)
+
+
+def test_a_lead_in_is_quoted_with_its_items(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("palbociclib vs abemaciclib, whats the difference in who gets them "
+                           "and how?")
+    quoted = " ".join(q.text for q in answer.quotes)
+    assert "may be given:" in quoted
+    assert "with fulvestrant (Faslodex) if the disease progresses" in quoted
+
+
+def test_a_part_whose_passage_goes_beyond_an_earlier_quote_extends_it(assistant) -> None:  # noqa: ANN001
+    history = [{"role": "user", "content": "what is herceptin for"},
+               {"role": "assistant", "content": "Trastuzumab (Herceptin) is given for stage 4 "
+                "HER2-positive breast cancer. It is usually added to chemotherapy."}]
+    answer = assistant.ask("what if shes too weak for chemo? and then how long does she stay "
+                           "on it", history)
+    quoted = " ".join(q.text for q in answer.quotes)
+    assert "not well enough to have chemotherapy" in quoted
+    assert "usually continued until the breast cancer starts to grow again" in quoted
+
+
+@pytest.mark.parametrize("question", [
+    "difference between premenopause and post-menopause, and which one is ovarian "
+    "suppression for?",
+])
+def test_a_question_after_the_sides_of_a_difference_is_a_part_of_its_own(question: str) -> None:
+    from assistant.parts import split_parts
+
+    labels = [p.label for p in split_parts(question)]
+    assert labels[:2] == ["premenopause", "post-menopause"]
+    assert labels[2].startswith("which one is ovarian suppression for")
