@@ -30,6 +30,7 @@ from assistant.lexicon import fold
 # what similarity finds best), and one that finds more is not a list anyone asked for
 MIN_UNITS = 2
 MAX_UNITS = 6
+MAX_LISTED = 12  # ... when the question asks for every one
 # what names a treatment, besides the drugs of the page
 _THERAPIES = ("aromatase inhibitor", "ovarian ablation", "ovarian suppression", "chemotherapy",
               "hormonal therapy")
@@ -42,6 +43,7 @@ class Facet:
     inherit: bool
     excludes: frozenset[str]
     asked: re.Pattern[str] | None = None  # the words of a question that asks for this facet
+    status: bool = False  # a status of the cancer with no opposite (where it has spread)
 
 
 def words(text: str) -> str:
@@ -73,7 +75,8 @@ def _vocabulary() -> tuple[tuple[Facet, ...], dict[str, re.Pattern[str]]]:
     data = yaml.safe_load(raw)
     facets = tuple(Facet(name, _pattern(spec["terms"]), bool(spec.get("inherit")),
                          frozenset(spec.get("excludes", [])),
-                         _pattern(spec["asked"]) if spec.get("asked") else None)
+                         _pattern(spec["asked"]) if spec.get("asked") else None,
+                         bool(spec.get("status")))
                    for name, spec in data["facets"].items())
     lists = {key: _pattern(data[key])
              for key in ("list_words", "ask_words", "treatment_words", "mention_words")}
@@ -114,7 +117,7 @@ def statuses(text: str) -> set[str]:
     found = facets_of(_ASKED_WHETHER.sub(" ", fold(text)))
     if _COMPARING.search(words(text)):
         return set()  # "hormone therapy before vs after menopause" weighs both sides alike
-    return {f.name for f in _vocabulary()[0] if f.excludes and f.name in found}
+    return {f.name for f in _vocabulary()[0] if (f.excludes or f.status) and f.name in found}
 
 
 def asked_for(text: str) -> set[str]:
@@ -142,6 +145,16 @@ def asks_list(text: str) -> bool:
     for ask in lists["ask_words"].finditer(folded):
         window = " " + " ".join(folded[ask.end():].split()[:2]) + " "
         if lists["treatment_words"].search(window):  # "which targeted drugs", "what pills"
+            return True
+    return False
+
+
+def _asks_which_drug(folded: str) -> bool:
+    """"which chemo drug ...", "what drugs ...": a question after the identity of a drug."""
+    _, lists = _vocabulary()
+    for ask in lists["ask_words"].finditer(folded):
+        window = " " + " ".join(folded[ask.end():].split()[:2]) + " "
+        if lists["treatment_words"].search(window):
             return True
     return False
 
@@ -212,7 +225,7 @@ class FacetModel:
         names in at least ``MIN_UNITS`` places."""
         _, lists = _vocabulary()
         folded = words(question)
-        if not lists["mention_words"].search(folded) or asks_list(question):
+        if not lists["mention_words"].search(folded) or _asks_which_drug(folded):
             return []  # "which chemo drug shows up both ...?" asks which drug, not where
         same = same_drug or {}
         # a brand and its generic name are one drug ("Herceptin" is trastuzumab)
@@ -265,6 +278,9 @@ class FacetModel:
             chosen[unit.index] = unit
             if root != unit.index:  # it leans on the sentence that names its treatment
                 chosen[root] = units[root]
-        if not MIN_UNITS <= treatments <= MAX_UNITS:
+        # "every", "list", "name all": as many as the page has; otherwise a long list is not
+        # what was asked for
+        most = MAX_LISTED if _vocabulary()[1]["list_words"].search(words(asked)) else MAX_UNITS
+        if not MIN_UNITS <= treatments <= most:
             return []
         return sorted(chosen.values(), key=lambda u: u.start)

@@ -192,8 +192,8 @@ def combine(whole: Draft, plans: list[PartPlan], max_spans: int) -> Draft:
         # "how do I find a clinical trial near me?"): it stays answered when its quotes say
         # something of a subject of the page it names itself ("what is letrozole used for,
         # and what's the usual dose")
-        for plan in plans:
-            if plan.kind == "answer" and not _grounded(plan):
+        for plan in plans:  # a whole list asked by facets stands ("which drugs are pills?")
+            if plan.kind == "answer" and not plan.complete and not _grounded(plan):
                 plan.kind, plan.spans, plan.topic = "not_in_document", [], whole.topic
     for plan in plans:
         if plan.kind == "answer":

@@ -46,6 +46,8 @@ GLOSSARY_WEIGHT = 0.6  # glossary pop-ups answer "what is X?", not questions abo
 GLOSSARY_MARGIN = 0.1  # ... unless one is this much closer in meaning than any other passage
 FACET_WEIGHT = 1.25  # a passage for the status the question names ("HER2-positive") ...
 OPPOSED_WEIGHT = 0.6  # ... and one only for the opposite status
+WHERE = frozenset({"bones", "organs"})  # where the cancer has spread, stated by a question
+WHERE_WEIGHT = 1.1
 ASKED_WEIGHT = 1.5  # a passage of the kind the question asks for ("who gets chemotherapy?")
 POLARITY_WEIGHT = 0.7  # "is causing symptoms" asked, "isn't causing any symptoms" said
 _NEGATORS = {"not", "no", "never", "without", "isn't", "isnt", "aren't", "arent", "don't", "dont",
@@ -254,8 +256,9 @@ class UnitSearch:
             tags = self.facets[key[0]].tags[key[1]]
             if asked & tags:  # the kind of statement asked for: what a treatment is for, ...
                 fused[key] *= ASKED_WEIGHT ** len(asked & tags)
-            if wanted & tags:
-                fused[key] *= FACET_WEIGHT ** len(wanted & tags)
+            if wanted & tags:  # where it has spread weighs less than a receptor status
+                fused[key] *= FACET_WEIGHT ** len(wanted & tags - WHERE) * WHERE_WEIGHT ** len(
+                    wanted & tags & WHERE)
             elif against & tags:
                 fused[key] *= OPPOSED_WEIGHT
 

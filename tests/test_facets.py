@@ -133,3 +133,28 @@ def test_every_place_the_page_names_a_drug(assistant) -> None:  # noqa: ANN001
     # a brand name is its drug
     herceptin = " ".join(q.text for q in assistant.ask("where is Herceptin on the page?").quotes)
     assert "who have not had trastuzumab or chemotherapy" in herceptin
+
+
+def test_every_one_asked_for_lifts_the_cap_of_a_list(assistant) -> None:  # noqa: ANN001
+    quoted = " ".join(q.text for q in assistant.ask(
+        "Name every targeted therapy drug on the page.").quotes)
+    for drug in ("Trastuzumab", "Pertuzumab", "Palbociclib", "Abemaciclib", "Olaparib"):
+        assert drug in quoted
+
+
+def test_where_it_has_spread_is_a_status_the_question_states(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("it's gone to her liver but isn't causing any problems. is that "
+                           "hormone pills or chemo?")
+    assert "internal organs" in " ".join(q.text for q in answer.quotes)
+
+
+@pytest.mark.parametrize("question, expected", [
+    # Quebec French read as standard French, and "I don't want" as the alternative it asks for
+    ("chu pré-ménopausée pis je veux pas d'ablation des ovaires, y'a-tu une autre option "
+     "d'hormonothérapie?", "may be offered tamoxifen alone"),
+    ("soy premenopáusica y no quiero la supresión ovárica, ¿hay otra opción?",
+     "may be offered tamoxifen alone"),
+])
+def test_the_alternative_asked_in_french_and_spanish(assistant, question: str,  # noqa: ANN001
+                                                     expected: str) -> None:
+    assert expected in " ".join(q.text for q in assistant.ask(question).quotes)

@@ -316,6 +316,25 @@ def _dialect() -> dict[str, dict[str, str]]:
     return {lang: {fold(k): fold(v) for k, v in words.items()} for lang, words in table.items()}
 
 
+@lru_cache(maxsize=4)
+def _dialect_pattern(language: str) -> re.Pattern[str] | None:
+    table = _dialect().get(language)
+    if not table:
+        return None
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(
+        re.escape(w) for w in sorted(table, key=len, reverse=True)) + r")(?![a-z0-9])")
+
+
+def standard_forms(folded: str, language: str) -> str:
+    """Folded text with its regional words as their standard forms ("je suis pus capable" ->
+    "je suis plus capable"; ``dialect`` in emergency.yaml)."""
+    pattern = _dialect_pattern(language)
+    if pattern is None:
+        return folded
+    table = _dialect()[language]
+    return pattern.sub(lambda m: table[m.group(0)], folded)
+
+
 def clauses(folded: str) -> list[Clause]:
     """The message cut into sentences and clauses, each marked as told now or not.
 
@@ -386,10 +405,6 @@ class EmergencyRules:
 
     def __init__(self) -> None:
         self.concepts, self.conditions, self.words = _vocabulary()
-        self.dialect_words: dict[str, dict[str, str]] = _dialect()
-        self.dialect = {lang: re.compile(r"(?<![a-z0-9])(?:" + "|".join(
-            re.escape(w) for w in sorted(table, key=len, reverse=True)) + r")(?![a-z0-9])")
-            for lang, table in self.dialect_words.items() if table}
 
     def _found(self, text: str) -> set[str]:
         found = set()
@@ -409,9 +424,7 @@ class EmergencyRules:
              language: str = "en") -> list[EmergencyFinding]:
         """Every condition the message describes, most urgent reply first. Misspellings are
         corrected in English only: French and Spanish words are not English typos."""
-        if language in self.dialect:  # "pus capable" -> "plus capable" (Quebec French)
-            folded = self.dialect[language].sub(
-                lambda m: self.dialect_words[language][m.group(0)], folded)
+        folded = standard_forms(folded, language)  # "pus capable" -> "plus capable" (Quebec)
         # the clauses of the text with its misspellings corrected ("feaver" -> "fever",
         # "sudenly" -> "suddenly"), each read both ways
         parts = clauses(correct_in_place(folded, known_words, self.words)

@@ -44,6 +44,11 @@ class Translator:
 
     def to_english(self, text: str, language: str) -> str:
         folded = fold(text)
+        # regional words read as their standard forms first (Quebec "chu", "y a-tu", "pis":
+        # the ``dialect`` of emergency.yaml)
+        from assistant.rails.emergency import standard_forms
+
+        folded = standard_forms(folded, language)
         for pattern, english in self.rules.get(language, []):
             folded = pattern.sub(english, folded)
         return folded
