@@ -14,7 +14,7 @@ from assistant.corpus import Document, load_corpus
 from assistant.errors import QuestionTooLongError
 from assistant.lexicon import fold
 from assistant.models import Answer, ChatTurn
-from assistant.policy import Decision, decide, page_words
+from assistant.policy import Decision, decide
 from assistant.rails.input import Screening, asking_clauses, validate_question
 from assistant.rails.intents import IntentScores
 from assistant.retrieval import Query, ScoredUnit
@@ -272,8 +272,8 @@ class Assistant:
         if whole.out_of_scope or asking.strip() == folded.strip():
             return whole
         query = self.search.prepare(asking)
-        if not query.normalized.strip() or query.drugs or page_words(query, self.lexicon):
-            return whole  # what it asks names something of the page: not off its topic
+        if not query.normalized.strip():
+            return whole
         alone = self.intents.score(self.search.embed(query))
         return alone if alone.out_of_scope else whole
 

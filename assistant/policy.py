@@ -227,7 +227,7 @@ class Facts:
         return self.top_dense < MIN_DENSE_ANSWER
 
     def _uses_page_words(self) -> bool:
-        return page_words(self.query, self.lexicon)
+        return _page_words(self.query, self.lexicon)
 
     def _attribute_not_carried(self) -> bool:
         return self.missing is not None
@@ -546,7 +546,7 @@ def _asks_about_page(question: str, lexicon: Lexicon) -> bool:
                 or lexicon.unlisted_in(normalized, asking))
 
 
-def page_words(query: Query, lexicon: Lexicon) -> bool:
+def _page_words(query: Query, lexicon: Lexicon) -> bool:
     """Does the question use a distinctive word of the page (not just 'cancer' or 'what')?"""
     return bool(_distinctive(query, lexicon))
 
