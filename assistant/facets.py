@@ -120,6 +120,11 @@ def statuses(text: str) -> set[str]:
     return {f.name for f in _vocabulary()[0] if (f.excludes or f.status) and f.name in found}
 
 
+def where_spread() -> frozenset[str]:
+    """The facets of where the cancer has spread: statuses with no opposite."""
+    return frozenset(f.name for f in _vocabulary()[0] if f.status)
+
+
 def asked_for(text: str) -> set[str]:
     """The facets a question asks for by its own words ("who gets chemotherapy?" asks what
     chemotherapy is given for; "what if she doesn't want it?" asks for the alternative)."""
@@ -140,17 +145,12 @@ def asks_list(text: str) -> bool:
     targeted drugs", not "what if a treatment stops working")."""
     _, lists = _vocabulary()
     folded = words(text)
-    if lists["list_words"].search(folded):
-        return True
-    for ask in lists["ask_words"].finditer(folded):
-        window = " " + " ".join(folded[ask.end():].split()[:2]) + " "
-        if lists["treatment_words"].search(window):  # "which targeted drugs", "what pills"
-            return True
-    return False
+    return bool(lists["list_words"].search(folded)) or _asks_which_drug(folded)
 
 
 def _asks_which_drug(folded: str) -> bool:
-    """"which chemo drug ...", "what drugs ...": a question after the identity of a drug."""
+    """"which chemo drug ...", "what pills ...": "which" or "what" followed, within two words,
+    by a word for treatments."""
     _, lists = _vocabulary()
     for ask in lists["ask_words"].finditer(folded):
         window = " " + " ".join(folded[ask.end():].split()[:2]) + " "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import yaml
@@ -104,9 +104,11 @@ def rules() -> tuple[Rule, ...]:
         when = tuple(tuple((term.split()[-1], not term.startswith("not ")) for term in alt)
                      for alt in spec["when"])
         unknown = {name for alt in when for name, _ in alt} - set(Facts.NAMES)
-        if unknown or spec["then"] not in _ACTIONS or spec.get("topic", "none") not in _TOPICS:
-            raise ValueError(f"policy.yaml: rule {spec['name']}: unknown "
-                             f"{sorted(unknown) or spec['then'] or spec.get('topic')}")
+        topic = spec.get("topic", "none")
+        wrong = sorted(unknown) + [v for v, known in ((spec["then"], _ACTIONS),
+                                                       (topic, _TOPICS)) if v not in known]
+        if wrong:
+            raise ValueError(f"policy.yaml: rule {spec['name']}: unknown {wrong}")
         out.append(Rule(spec["name"], spec["then"], when, spec.get("topic", "none"),
                         tuple(spec.get("examples", [])), tuple(spec.get("counterexamples", []))))
     return tuple(out)
@@ -143,7 +145,6 @@ class Facts:
     def __init__(self, d: Decision, lexicon: Lexicon, max_quotes: int) -> None:
         self.d, self.lexicon, self.max_quotes = d, lexicon, max_quotes
         self.values: dict[str, bool] = {}
-        self._spans: list[Span] | None = None
 
     def get(self, name: str) -> bool:
         if name not in self.values:
@@ -156,19 +157,17 @@ class Facts:
         assert self.d.query is not None
         return self.d.query
 
-    @property
+    @cached_property
     def top_dense(self) -> float:
         return max((h.dense for h in self.d.hits[:5]), default=0.0)
 
-    @property
+    @cached_property
     def unlisted(self) -> list[str]:
         return self.lexicon.unlisted_in(self.query.normalized, self.query.raw)
 
-    @property
+    @cached_property
     def spans(self) -> list[Span]:
-        if self._spans is None:
-            self._spans = select_spans(self.d.hits, self.query, self.max_quotes)
-        return self._spans
+        return select_spans(self.d.hits, self.query, self.max_quotes)
 
     def _no_question(self) -> bool:
         return self.d.query is None or not self.d.query.normalized.strip()
@@ -232,7 +231,7 @@ class Facts:
     def _attribute_not_carried(self) -> bool:
         return self.missing is not None
 
-    @property
+    @cached_property
     def missing(self):  # noqa: ANN201 - the first Attribute no quote carries, or None
         query, spans, lexicon = self.query, self.spans, self.lexicon
         subjects = {"mechanism": _distinctive(query, lexicon, typed=True),
@@ -260,7 +259,7 @@ def _decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
     """The first rule of policy.yaml that holds decides the kind of reply; its action picks
     what to quote and what the reply says the page does not cover."""
     facts = Facts(d, lexicon, max_quotes)
-    rule = next(r for r in rules() if r.holds(facts))
+    rule = _first_rule(facts)
     draft = Draft(kind="answer", question=d.question, standalone_question=d.standalone,
                   language=d.language, rule=rule.name)
     _ACTIONS[rule.then](draft, facts, rule.topic)
@@ -327,8 +326,11 @@ _TOPICS = {"unlisted", "missing_attribute", "unexplained", "cross_reference", "u
 def explain(d: Decision, lexicon: Lexicon, max_quotes: int) -> tuple[str, dict[str, bool]]:
     """The rule that decides a question, and the facts it took to get there."""
     facts = Facts(d, lexicon, max_quotes)
-    rule = next(r for r in rules() if r.holds(facts))
-    return rule.name, dict(facts.values)
+    return _first_rule(facts).name, dict(facts.values)
+
+
+def _first_rule(facts: Facts) -> Rule:
+    return next(r for r in rules() if r.holds(facts))
 
 
 # "what is X?", "what does X mean?", "whats X short for?", "what is X, the doctor said?"

@@ -15,7 +15,7 @@ from pydantic import ConfigDict
 from rapidfuzz import fuzz
 
 from assistant.corpus import Document, Unit
-from assistant.facets import FacetModel, asked_for, opposed, statuses
+from assistant.facets import FacetModel, asked_for, opposed, statuses, where_spread
 from assistant.index import VectorIndex, unit_context
 from assistant.lexicon import Lexicon, expand_contractions, fold
 
@@ -46,8 +46,7 @@ GLOSSARY_WEIGHT = 0.6  # glossary pop-ups answer "what is X?", not questions abo
 GLOSSARY_MARGIN = 0.1  # ... unless one is this much closer in meaning than any other passage
 FACET_WEIGHT = 1.25  # a passage for the status the question names ("HER2-positive") ...
 OPPOSED_WEIGHT = 0.6  # ... and one only for the opposite status
-WHERE = frozenset({"bones", "organs"})  # where the cancer has spread, stated by a question
-WHERE_WEIGHT = 1.1
+WHERE_WEIGHT = 1.1  # where the cancer has spread, stated by a question
 ASKED_WEIGHT = 1.5  # a passage of the kind the question asks for ("who gets chemotherapy?")
 POLARITY_WEIGHT = 0.7  # "is causing symptoms" asked, "isn't causing any symptoms" said
 _NEGATORS = {"not", "no", "never", "without", "isn't", "isnt", "aren't", "arent", "don't", "dont",
@@ -257,8 +256,9 @@ class UnitSearch:
             if asked & tags:  # the kind of statement asked for: what a treatment is for, ...
                 fused[key] *= ASKED_WEIGHT ** len(asked & tags)
             if wanted & tags:  # where it has spread weighs less than a receptor status
-                fused[key] *= FACET_WEIGHT ** len(wanted & tags - WHERE) * WHERE_WEIGHT ** len(
-                    wanted & tags & WHERE)
+                where = where_spread()
+                fused[key] *= FACET_WEIGHT ** len(wanted & tags - where) * WHERE_WEIGHT ** len(
+                    wanted & tags & where)
             elif against & tags:
                 fused[key] *= OPPOSED_WEIGHT
 

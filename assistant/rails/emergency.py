@@ -365,11 +365,10 @@ def clauses(folded: str) -> list[Clause]:
             status = "now"
         prior, previous = previous, status
         conditional, before, animal, fiction = False, None, False, False
-        other = False  # the clause before was about an animal or a story
         for piece in (normalize(p) for p in _CLAUSE_END.split(sentence)):
             if not piece:
                 continue
-            other = animal or fiction
+            other = animal or fiction  # the clause before was about an animal or a story
             animal = bool(_ANIMAL.search(piece)) or (animal and not _PERSON.search(piece))
             # "i'm writing a novel where the main character ... has a seizure"
             fiction = bool(_FICTION.search(piece)) or (fiction and not _SELF_TOLD.search(piece))

@@ -9,6 +9,7 @@ from functools import lru_cache
 from importlib import resources
 
 from assistant.lexicon import fold
+from assistant.rails.emergency import standard_forms
 
 SUPPORTED = ("en", "fr", "es")
 _FUNCTION_WORDS = {
@@ -46,8 +47,6 @@ class Translator:
         folded = fold(text)
         # regional words read as their standard forms first (Quebec "chu", "y a-tu", "pis":
         # the ``dialect`` of emergency.yaml)
-        from assistant.rails.emergency import standard_forms
-
         folded = standard_forms(folded, language)
         for pattern, english in self.rules.get(language, []):
             folded = pattern.sub(english, folded)
