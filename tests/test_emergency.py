@@ -190,3 +190,13 @@ def test_the_recall_script_reports_per_condition(tmp_path, capsys, settings,  # 
     assert module.main([str(data)]) == 0
     out = capsys.readouterr().out
     assert "recall 1/1" in out and "false alarms on near misses: 0/1" in out
+
+
+def test_french_typed_without_apostrophes_is_read_as_french() -> None:
+    from assistant.rails.emergency import unglue_elisions
+
+    assert unglue_elisions("jarrive plus a respirer, jai limpression detouffer") == (
+        "j arrive plus a respirer, j ai limpression d etouffer")
+    # words that only begin like an elision stay whole
+    for word in ("jambes", "quand", "savait", "salle", "lever", "delire", "jamais"):
+        assert unglue_elisions(word) == word

@@ -82,6 +82,8 @@ _FICTION = re.compile(r"\b(?:character|protagonist|personaje|protagonista|person
                       r"watched (?:a|the) (?:show|movie|film|series|episode)|"
                       r"in (?:a|the) (?:show|movie|film|series|book))\b")
 _ALMOST = re.compile(r"\b(?:almost|nearly|presque|quasiment|quasi|casi)\s+")
+# intensifiers of a negation: "je ne pense pas du tout a me faire du mal" reads "pas a me faire"
+_AT_ALL = re.compile(r"\b(?:du tout|at all|para nada|en absoluto|en lo absoluto)\s+")
 _SELF = re.compile(r"\b(my|her|him|your|it) self\b")
 # a clause told of oneself: it ends the story a person is telling about someone invented
 _SELF_TOLD = re.compile(r"\b(?:i|im|ive|me|my|je|j|moi|yo|me|mi)\b")
@@ -210,6 +212,7 @@ class Clause:
     sentence: int
     now: bool
     whole: str = ""  # the sentence it is part of, normalized
+    other: bool = False  # about an animal or a story's character, not a person here
 
 
 @dataclass(frozen=True)
@@ -241,7 +244,7 @@ def normalize(folded: str) -> str:
     folded = _NORMAL_TEMPERATURE.sub(" normaltemp ", folded)
     folded = folded.replace("n't", "nt").replace("n'", "n ")
     folded = re.sub(r"[^a-z0-9]+", " ", folded).strip()
-    folded = _ALMOST.sub("", folded)
+    folded = _AT_ALL.sub("", _ALMOST.sub("", folded + " ")).strip()
     return _SELF.sub(r"\1self", folded)
 
 
@@ -325,9 +328,57 @@ def _dialect_pattern(language: str) -> re.Pattern[str] | None:
         re.escape(w) for w in sorted(table, key=len, reverse=True)) + r")(?![a-z0-9])")
 
 
+# French elision typed without its apostrophe: "jarrive", "detouffer", "quelle"
+_GLUED = re.compile(r"(?<![a-z0-9])(j|l|d|n|m|t|s|c|qu)([aeiouyh][a-z]+)")
+# the elided forms of the closed class of short words ("j'ai", "c'est", "qu'il", "n'y")
+_GLUED_BEFORE_ANY = {"j", "l", "d", "n", "m", "qu"}  # "s", "t", "c" make words: "savait"
+_GLUED_SHORT = {"j": {"ai", "avais", "etais", "y", "en"}, "c": {"est", "etait"},
+                "qu": {"il", "ils", "on", "est"}, "n": {"y", "est"}, "s": {"est"}}
+
+
+@lru_cache(maxsize=1)
+def _french_vocabulary() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The French words of the vocabulary file (4 letters or more) and its stems
+    ("etouffe*")."""
+    raw = resources.files("assistant.data").joinpath("emergency.yaml").read_text("utf-8")
+    concepts = yaml.safe_load(raw)["concepts"]
+    words, stems = set(), set()
+    for spec in concepts.values():
+        for term in spec.get("fr", []):
+            for token in re.findall(r"[a-z*]{4,}", fold(term).replace("'", " ")):
+                (stems if token.endswith("*") else words).add(token.rstrip("*"))
+    return frozenset(words), tuple(s for s in stems if len(s) >= 4)
+
+
+def unglue_elisions(folded: str) -> str:
+    """French typed without apostrophes: a glued elision is split when what follows it is a
+    word (or stem) of the vocabulary and the whole is not ("jarrive plus" -> "j arrive plus",
+    "jai" -> "j ai", "detouffer" -> "d etouffer"; "jambes" and "sang" stay)."""
+    words, stems = _french_vocabulary()
+
+    def split(match: re.Match[str]) -> str:
+        whole, rest = match.group(0), match.group(2)
+        end = match.end()
+        tail = match.string[end:]
+        if tail[:1].isalnum():
+            return whole  # part of a longer word
+        if whole in words or any(whole.startswith(s) for s in stems):
+            return whole
+        if rest in _GLUED_SHORT.get(match.group(1), ()) or (
+                match.group(1) in _GLUED_BEFORE_ANY
+                and (rest in words or any(rest.startswith(s) for s in stems))):
+            return f"{match.group(1)} {rest}"
+        return whole
+
+    return _GLUED.sub(split, folded)
+
+
 def standard_forms(folded: str, language: str) -> str:
     """Folded text with its regional words as their standard forms ("je suis pus capable" ->
-    "je suis plus capable"; ``dialect`` in emergency.yaml)."""
+    "je suis plus capable"; ``dialect`` in emergency.yaml), and French elisions typed without
+    apostrophes split ("jarrive" -> "j arrive")."""
+    if language == "fr":
+        folded = unglue_elisions(folded)
     pattern = _dialect_pattern(language)
     if pattern is None:
         return folded
@@ -395,7 +446,7 @@ def clauses(folded: str) -> list[Clause]:
             else:
                 told = before  # "she fell last year and broke her wrist": like the one before
             before = told
-            out.append(Clause(piece, number, told, normal))
+            out.append(Clause(piece, number, told, normal, animal or fiction))
     return out
 
 
@@ -424,6 +475,8 @@ class EmergencyRules:
         """Every condition the message describes, most urgent reply first. Misspellings are
         corrected in English only: French and Spanish words are not English typos."""
         folded = standard_forms(folded, language)  # "pus capable" -> "plus capable" (Quebec)
+        if language == "en":  # a short French message typed fast is often detected as English
+            folded = standard_forms(unglue_elisions(folded), "fr")
         # the clauses of the text with its misspellings corrected ("feaver" -> "fever",
         # "sudenly" -> "suddenly"), each read both ways
         parts = clauses(correct_in_place(folded, known_words, self.words)
@@ -450,8 +503,9 @@ class EmergencyRules:
         for condition in self.conditions:
             for s in sentences:
                 window = [i for i, c in enumerate(parts) if c.sentence in (s, s + 1)]
-                told = set().union(*(found[i] for i in window
-                                     if condition.always_now or parts[i].now))
+                # thoughts of suicide are never history, but a novel's character is not here
+                told = set().union(*(found[i] for i in window if parts[i].now or (
+                    condition.always_now and not parts[i].other)))
                 told |= context
                 if any(alt <= told for alt in condition.when) and not condition.unless & told:
                     findings[condition.name] = EmergencyFinding(condition.name, condition.reply,
