@@ -342,7 +342,8 @@ def _french_vocabulary() -> tuple[frozenset[str], tuple[str, ...]]:
     ("etouffe*")."""
     raw = resources.files("assistant.data").joinpath("emergency.yaml").read_text("utf-8")
     concepts = yaml.safe_load(raw)["concepts"]
-    words, stems = set(), set()
+    words: set[str] = set()
+    stems: set[str] = set()
     for spec in concepts.values():
         for term in spec.get("fr", []):
             for token in re.findall(r"[a-z*]{4,}", fold(term).replace("'", " ")):
