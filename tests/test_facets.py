@@ -98,6 +98,8 @@ def test_a_part_about_the_list_before_it_is_answered_from_that_list(assistant) -
     ("what kind of cancer is herceptin for?", "indication"),
     ("what if she doesn't want ovarian suppression?", "alternative"),
     ("is there another option if I can't take an aromatase inhibitor", "alternative"),
+    ("should she quit the capecitabine?", "course"),
+    ("her herceptin stopped working, what now?", "course"),
 ])
 def test_a_question_asks_for_a_kind_of_statement(question: str, facet: str) -> None:
     assert facet in asked_for(question)
@@ -158,3 +160,4 @@ def test_where_it_has_spread_is_a_status_the_question_states(assistant) -> None:
 def test_the_alternative_asked_in_french_and_spanish(assistant, question: str,  # noqa: ANN001
                                                      expected: str) -> None:
     assert expected in " ".join(q.text for q in assistant.ask(question).quotes)
+
