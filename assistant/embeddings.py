@@ -91,12 +91,14 @@ def onnx_file(cache_dir: Path) -> Path:
 class OnnxMiniLM(Embeddings):
     """all-MiniLM-L6-v2 on onnxruntime: tokenize, run, mean-pool over the mask, normalise."""
 
-    def __init__(self, model_file: Path) -> None:
+    def __init__(self, model_file: Path, threads: int = 1) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         options = ort.SessionOptions()
         options.log_severity_level = 3
+        if threads:  # 0: onnxruntime's default, a thread per core
+            options.intra_op_num_threads = threads
         try:
             self.session = ort.InferenceSession(str(model_file), options,
                                                 providers=["CPUExecutionProvider"])
@@ -231,7 +233,7 @@ def embeddings_for(settings: Settings,
     if (on_status is not None and settings.embedding_backend != "torch"
             and not onnx_file(cache_dir).exists()):
         on_status(f"Exporting the embedding model to ONNX in {cache_dir} (once, about 15 s).")
-    return _load(settings.embedding_backend, cache_dir)
+    return _load(settings.embedding_backend, cache_dir, settings.embedding_threads)
 
 
 def load_embeddings(backend: str | None = None, cache_dir: Path | None = None) -> Embeddings:
@@ -249,11 +251,11 @@ def load_embeddings(backend: str | None = None, cache_dir: Path | None = None) -
     settings = load_settings()
     return _load(backend or settings.embedding_backend,
                  Path(cache_dir).expanduser().resolve() if cache_dir is not None
-                 else model_cache_dir(settings))
+                 else model_cache_dir(settings), settings.embedding_threads)
 
 
 @lru_cache(maxsize=4)
-def _load(backend: str, cache_dir: Path) -> Embeddings:
+def _load(backend: str, cache_dir: Path, threads: int = 1) -> Embeddings:
     set_offline_env()
     if backend == "torch":
         return torch_embeddings()
@@ -261,12 +263,12 @@ def _load(backend: str, cache_dir: Path) -> Embeddings:
     try:
         if target.exists():
             try:
-                return OnnxMiniLM(target)
+                return OnnxMiniLM(target, threads)
             except IndexError_ as exc:
                 log.warning("%s; exporting it again.", exc)
                 with contextlib.suppress(OSError):
                     target.unlink(missing_ok=True)
-        return OnnxMiniLM(export_onnx(target))
+        return OnnxMiniLM(export_onnx(target), threads)
     except IndexError_ as exc:
         if backend == "onnx":
             raise

@@ -107,3 +107,15 @@ def test_an_unknown_backend_is_a_clear_settings_error() -> None:
     assert result.exit_code != 0
     assert "ASSISTANT_EMBEDDING_BACKEND" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_threads_of_an_embedding_call_follow_the_setting(monkeypatch) -> None:  # noqa: ANN001
+    from assistant.embeddings import embeddings_for
+    from assistant.settings import load_settings
+
+    for threads in (1, 2):
+        monkeypatch.setenv("ASSISTANT_EMBEDDING_THREADS", str(threads))
+        onnx = embeddings_for(load_settings().model_copy(update={"embedding_backend": "onnx"}))
+        assert isinstance(onnx, OnnxMiniLM)
+        assert onnx.session.get_session_options().intra_op_num_threads == threads
+        assert len(onnx.embed_query("what is letrozole")) == 384
