@@ -373,7 +373,9 @@ class Assistant:
                         listed or (list(draft.spans) if answered else []), draft.topic,
                         standalone, advice=draft.kind == "personal_advice",
                         leans=self.condenser.leans(english),
-                        subjects=self.condenser.topics(english), complete=bool(listed))
+                        subjects=self.condenser.topics(english),
+                        named=self.condenser.names_its_subject(english),
+                        resolved=self.condenser.topics(standalone), complete=bool(listed))
 
     def _within(self, listed: PartPlan, plan: PartPlan) -> PartPlan:
         """A part that asks about the list the part before it gave ("which of them ..."):

@@ -55,6 +55,9 @@ class PartPlan:
     advice: bool = False  # the part asks what to do about one's own treatment
     leans: bool = False  # it refers back to the part before it ("does it go away?")
     subjects: list[str] = field(default_factory=list)  # what of the page it names itself
+    named: bool = False  # it names its own subject before any word that points back
+    resolved: list[str] = field(default_factory=list)  # what of the page it is about, once
+    # read with the parts before it ("who gets it?" after "how often is Herceptin given?")
     complete: bool = False  # its spans are a whole list (a facet query): all of them are kept
 
 

@@ -58,6 +58,17 @@ class Condenser:
         folded = fold(text)
         return bool(_LEANS.search(folded) or _PERSON.search(folded))
 
+    def names_its_subject(self, text: str) -> bool:
+        """Whether a question names a subject of the page before any word that points back
+        ("and what's post-menopause?", "Ibrance, are they both on the page?"; not "are they
+        safe alongside chemo?", whose "they" is what came before)."""
+        normalized = self.lexicon.normalize(text)
+        pointer = _PRONOUN.search(normalized)
+        end = pointer.start() if pointer else len(normalized)
+        names = [n for g in self.lexicon.drugs_in(normalized)
+                 for n in (g, *self.lexicon.generic_to_brands.get(g, []))]
+        return any(0 <= normalized.find(n) < end for n in (*names, *self.phrases))
+
     def topics(self, text: str) -> list[str]:
         """Topics named in a text, in the order they appear (drug names as on the page)."""
         normalized = self.lexicon.normalize(text)

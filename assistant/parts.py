@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.compose import Draft, PartPlan, Span, content_terms, merge_spans
+from assistant.facets import asked_for
 from assistant.lexicon import fold
 
 MAX_PARTS = 4
@@ -182,9 +183,12 @@ def combine(whole: Draft, plans: list[PartPlan], max_spans: int) -> Draft:
 
     for i, plan in enumerate(plans):
         before = plans[i - 1] if i else None
-        if before is not None and plan.leans and before.kind != "answer":
+        if (before is not None and plan.leans and before.kind != "answer"
+                and not _of_a_page_subject(before) and not plan.named):
             # "what is trodelvy and is it given for ...": what the first part asks about is
-            # not covered, so neither is what the second asks of it
+            # not on the page, so neither is what the second asks of it (but "how often is
+            # Herceptin given, and who gets it?": Herceptin is on the page, only how often is
+            # not; "what's perimenopause, and what's post-menopause?" names its own subject)
             plan.kind, plan.spans, plan.topic = "not_in_document", [], before.topic
     if whole.kind == "not_in_document":
         # the whole message asks something the page does not cover; a part read alone can
@@ -225,10 +229,23 @@ def combine(whole: Draft, plans: list[PartPlan], max_spans: int) -> Draft:
     return draft
 
 
+def _of_a_page_subject(plan: PartPlan) -> bool:
+    """Whether what a part asks that the page does not cover is something of a subject the
+    page has ("treatment schedules for trastuzumab (Herceptin)"), not a subject it lacks
+    ("everolimus", "natural remedies")."""
+    topic = fold(plan.topic or "")
+    return any(fold(s) in topic for s in plan.resolved)
+
+
 def _grounded(plan: PartPlan) -> bool:
     """Whether a part's quotes name a subject the part names, in a passage that says
     something of it (a list's lead-in alone says nothing)."""
-    subjects = [fold(s) for s in plan.subjects]
+    # a part that leans on the one before and asks a kind of statement the page makes (what
+    # a treatment is for, what it depends on, ...) is grounded by what it refers to ("how
+    # often is Herceptin given, and who gets it?"; not "... and does it hurt?")
+    asks_a_kind = asked_for(plan.standalone) or asked_for(plan.question)
+    resolved = plan.resolved if plan.leans and asks_a_kind else []
+    subjects = [fold(s) for s in (*plan.subjects, *resolved)]
     return any(s in fold(span.text) and not _lead_in(span)
                for span in plan.spans for s in subjects)
 

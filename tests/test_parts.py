@@ -144,6 +144,32 @@ def test_a_part_that_leans_on_an_uncovered_part_is_not_covered_either(assistant)
     assert [p.kind for p in answer.parts] == ["not_in_document", "not_in_document"]
 
 
+@pytest.mark.parametrize("question, answered, expected", [
+    # what is not covered is an attribute of a drug the page has: what the next part asks of
+    # that drug is still answered
+    ("how often do you get Herceptin? and who is it for?", 1,
+     "Trastuzumab (Herceptin) is given for stage 4 HER2-positive breast cancer."),
+    # a part that names its own subject stands on its own
+    ("what is perimenopause, and what is premenopause?", 1, "Glossary > premenopause"),
+])
+def test_a_part_after_an_uncovered_one_is_answered_when_it_can_be(  # noqa: ANN001
+        assistant, question: str, answered: int, expected: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.kind == "answer"
+    assert answer.parts[0].kind == "not_in_document"
+    part = answer.parts[answered]
+    assert part.kind == "answer"
+    assert any(expected in f"{answer.quotes[i].text} {answer.quotes[i].section}"
+               for i in part.quotes)
+
+
+def test_a_part_about_a_drug_the_page_lacks_stays_uncovered_whatever_else_it_names(  # noqa: ANN001
+        assistant) -> None:
+    answer = assistant.ask("What is everolimus, and when is it given with exemestane?")
+    assert answer.kind == "not_in_document"
+    assert all(p.kind == "not_in_document" for p in answer.parts)
+
+
 def test_a_follow_up_part_is_read_with_the_part_before_it(assistant) -> None:  # noqa: ANN001
     answer = assistant.ask("What is Herceptin? And when is it used?")
     _check_contract(assistant, answer)
