@@ -99,7 +99,15 @@ def outside_quotes(answer: dict) -> str:
 
 
 def sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?:;])\s+|\n+", text) if s.strip()]
+    """The sentences of a reply's framing; a part's bold label is one, whatever it holds
+    ("**Tucatinib: which one does the page recommend?**")."""
+    out: list[str] = []
+    for line in text.splitlines():
+        if re.fullmatch(r"\s*\*\*.+\*\*\s*", line):
+            out.append(line.strip())
+        else:
+            out += re.split(r"(?<=[.!?:;])\s+", line)
+    return [s for s in out if s.strip()]
 
 
 def check_unlisted_drugs(row: dict, answer: dict) -> None:
