@@ -37,9 +37,20 @@ SUICIDE_MARGIN = 0.12
 MAX_PIECES = 400
 
 _SENTENCE_END = re.compile(r"[.!?;\n]+(?=\s|$)|\s[-\u2013\u2014]+\s|\.{2,}")
-_CLAUSE_END = re.compile(r"[,:]|\b(?:and|but|then|so|though|although|while|because|whereas|et|"
-                         r"mais|puis|alors|pendant que|parce que|y|pero|mientras|porque|"
-                         r"luego|entonces)\b")
+# "so" ends a clause as a conjunction, not as an intensifier ("i'm so confused by the names"
+# is one clause); "y" is Spanish "and", not the French "il y a" ("il y a trois semaines",
+# Quebec "y'a une demi-heure"); an aside in brackets is a clause of its own ("she called me by
+# her sister's name (her sister passed in 2015)")
+_INTENSIFIED = r"(?<!\bam )(?<!\bim )(?<!\bi m )(?<!\bis )(?<!\bs )(?<!\bre )(?<!\bare )" \
+    r"(?<!\bwas )(?<!\bwere )(?<!\bbe )(?<!\bbeen )(?<!\bfeel )(?<!\bfeels )(?<!\bfelt )" \
+    r"(?<!\bget )(?<!\bgot )(?<!\blook )(?<!\blooks )(?<!\bnot )(?<!\bjust )(?<!\bever )"
+_CONJUNCTION = (r"\b(?:and|but|then|" + _INTENSIFIED + r"so|though|although|while|because|whereas|"
+                r"et|mais|puis|alors|pendant que|parce que|(?<!\bil )y(?! a\b| avait\b)|pero|"
+                r"mientras|porque|luego|entonces)\b")
+_CLAUSE_END = re.compile(r"[,:()\[\]]|" + _CONJUNCTION)
+# the backstop's pieces keep an aside with its clause: a bracketed name alone ("(Halaven)")
+# is too short a piece to compare
+_PIECE_END = re.compile(r"[,:]|" + _CONJUNCTION)
 # saying one does not think of it: a negation for the rules, and no crisis for the backstop
 _DENIED_THOUGHTS = (r"not thinking (?:of|about)|never thought (?:of|about)|no thoughts of|"
                     r"ne pense pas a|no pienso en")
@@ -138,7 +149,10 @@ _PAST_TENSE = re.compile(
     r"went|got|spent|took|gave|tried|thought|felt|needed|ended|ended up|\w{3,}ed|couldnt|"
     r"could not|didnt|did not|wasnt|werent|a eu|avait|"
     r"etait|a fait|ai fait|ai eu|ai ete|est tombee?|suis tombee?|a ete|avais|tuvo|tuve|fue|"
-    r"estuvo|se cayo|me cai|habia|hizo|internaron|me fracture|se fracturo|pase|paso)\b")
+    r"estuvo|se cayo|me cai|habia|hizo|internaron|me fracture|se fracturo|pase|paso)\b"
+    # the French passé composé: "on m'a hospitalisée", "j'ai pris", "elle a glissé"
+    r"|(?<!\by )\b(?:ai|a|ont|avons|avez) (?!une\b|des\b|trois\b|mois\b|plus\b|pas\b)"
+    r"[a-z]{2,}(?:ee?s?|ie?s?|ue?s?|it)\b")
 _NOW = re.compile(
     r"\b(?:now|right now|today|tonight|this (?:morning|afternoon|evening|week)|"
     r"(?<!ever )since(?! then)(?=\s\w)|currently|"
@@ -149,8 +163,8 @@ _NOW = re.compile(
     r"desde(?! entonces)(?=\s\w)|todavia|"
     r"sigue|acaba de|de repente|ayer|anoche)\b")
 _PRESENT = re.compile(
-    r"\b(?:is|are|am|has|(?<!did )have|cant|cannot|wont|doesnt|isnt|feels?|hurts?|looks?|seems?|m|"
-    r"keeps?|tiene|tengo|esta|estoy|puede|siente|sont|suis|peut|sent)\b")
+    r"\b(?:is|are|am|has|(?<!did )have|cant|cannot|wont|doesnt|isnt|feels?|hurts?|looks?|seems?|"
+    r"(?<=i )m|keeps?|tiene|tengo|esta|estoy|puede|siente|sont|suis|peut|sent)\b")
 # asked in general or as a hypothetical: "what if she gets a fever?", "is chest pain common?"
 _HYPOTHETICAL = re.compile(
     r"\b(?:whether|watch (?:out )?for|look out for|signs? of|symptoms? of|"
@@ -387,7 +401,7 @@ def standard_forms(folded: str, language: str) -> str:
     return pattern.sub(lambda m: table[m.group(0)], folded)
 
 
-def clauses(folded: str) -> list[Clause]:
+def clauses(folded: str, asides: bool = True) -> list[Clause]:
     """The message cut into sentences and clauses, each marked as told now or not.
 
     A sentence with a past date and a past tense and nothing of now is history; one that asks
@@ -396,7 +410,8 @@ def clauses(folded: str) -> list[Clause]:
     ten days after the second cycle") is told like the sentence before it. Inside a sentence,
     a clause with a past date and nothing of now is history (and so are the clauses after it
     that say nothing of their own), and a clause that says now is now.
-    Anything else, uncertain included, counts as now."""
+    Anything else, uncertain included, counts as now. With ``asides``, a bracketed aside is a
+    clause of its own."""
     out: list[Clause] = []
     previous = "now"
     for number, sentence in enumerate(s for s in _SENTENCE_END.split(folded) if s.strip()):
@@ -417,7 +432,8 @@ def clauses(folded: str) -> list[Clause]:
             status = "now"
         prior, previous = previous, status
         conditional, before, animal, fiction = False, None, False, False
-        for piece in (normalize(p) for p in _CLAUSE_END.split(sentence)):
+        cut = _CLAUSE_END if asides else _PIECE_END
+        for piece in (normalize(p) for p in cut.split(sentence)):
             if not piece:
                 continue
             other = animal or fiction  # the clause before was about an animal or a story
@@ -590,7 +606,7 @@ class EmergencyBackstop:
     def pieces(self, folded: str, language: str) -> list[tuple[str, bool]]:
         """The pieces of a message to compare (each clause with the next one), each with
         whether it is told as now."""
-        parts = clauses(folded)
+        parts = clauses(folded, asides=False)
         # each clause with the next (a short last clause alone says too little to compare)
         out: list[tuple[str, bool]] = []
         for i in range(max(1, len(parts) - 1)) if parts else []:
