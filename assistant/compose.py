@@ -91,11 +91,14 @@ def _stem(word: str) -> str:
 
 
 def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int, *,
-                 mentions: bool = True) -> list[Span]:
+                 mentions: bool = True, whole: bool = True) -> list[Span]:
     """The passages that answer: the best unit with what it leans on, then, greedily, the
     candidate that adds the most weight of question words not yet covered (rare words of the
     page weigh more), as long as it scores at least half the best and fits the budget; with
-    ``mentions``, a question about one drug also gets the places the page makes it the subject."""
+    ``mentions``, a question about one drug also gets the places the page makes it the subject;
+    with ``whole``, a short subsection about a status the question states and the sentences that
+    go on with a quote (an answer reads whole; the one passage nearest a question the page
+    does not answer does not need them)."""
     if not hits:
         return []
     wanted = content_terms(query.expanded)
@@ -147,8 +150,94 @@ def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int, *,
     spans += _close_neighbours(spans, hits, top, QUOTE_BUDGET_CHARS - used)
     spans += _elaborations(spans, QUOTE_BUDGET_CHARS - sum(s.end - s.start for s in spans))
     spans += referred_to(spans, QUOTE_BUDGET_CHARS - sum(s.end - s.start for s in spans))
+    if whole:
+        stated = _stated_subsection(spans, query,
+                                    SUBSECTION_BUDGET_CHARS - sum(s.end - s.start for s in spans))
+        spans += stated  # ... with what it refers to ("the aromatase inhibitors listed above")
+        spans += referred_to(stated,
+                             SUBSECTION_BUDGET_CHARS - sum(s.end - s.start for s in spans))
+        spans += _continuations(spans, QUOTE_BUDGET_CHARS - sum(s.end - s.start for s in spans))
     spans += _items_of_lead_ins(spans, QUOTE_BUDGET_CHARS - sum(s.end - s.start for s in spans))
     return merge_spans(spans)
+
+
+# a sentence goes on the one before it when they share a word found in at most this many units
+# of the page; at most this many sentences are added after a quote
+CONTINUATION_UNITS = 4
+MAX_CONTINUATIONS = 2
+
+
+def _continuations(spans: list[Span], room: int) -> list[Span]:
+    """The sentences after a quote, in its paragraph, that go on with what it says: each
+    shares a rare word of the page with the sentence before it ("... may do blood tests to see
+    if you are now in menopause." + "These tests look for the amount of estrogen or FSH in your
+    blood." + "Low estrogen and high FSH levels in your blood mean you are in menopause."; "...
+    as long as the cancer responds to it ..." + "Once the cancer no longer responds to the
+    treatment, a different drug may be offered."), while they fit."""
+    extra: list[Span] = []
+    for span in spans:
+        doc = span.doc
+        counts = _unit_counts(doc)
+        last = next((u for u in reversed(doc.units) if u.start < span.end <= u.end), None)
+        added = 0
+        while last is not None and added < MAX_CONTINUATIONS and last.index + 1 < len(doc.units):
+            after = doc.units[last.index + 1]
+            rare = {t for t in content_terms(last.text) & content_terms(after.text)
+                    if counts.get(t, 0) <= CONTINUATION_UNITS}
+            if (after.kind != "sentence" or after.paragraph != last.paragraph or not rare
+                    or after.end - after.start > room
+                    or any(s.doc is doc and s.start <= after.start < s.end
+                           for s in [*spans, *extra])):
+                break
+            extra.append(_span(doc, after, after))
+            room -= after.end - after.start
+            last, added = after, added + 1
+    return extra
+
+
+@lru_cache(maxsize=8)
+def _unit_counts(doc: Document) -> dict[str, int]:
+    """In how many units of the document each content word is found."""
+    counts: dict[str, int] = {}
+    for unit in doc.units:
+        for term in content_terms(unit.text):
+            counts[term] = counts.get(term, 0) + 1
+    return counts
+
+
+# a subsection quoted whole when the question states its status has at most this many units,
+# and the quotes may then run to this many characters (the whole of what the page says for
+# that status reads better than a budget cut)
+SUBSECTION_UNITS = 4
+SUBSECTION_BUDGET_CHARS = 900
+
+
+def _stated_subsection(spans: list[Span], query: Query, room: int) -> list[Span]:
+    """The rest of a short subsection whose heading names a status the question states, once a
+    quote is in it ("she still gets her periods, what hormone treatment?": all of "Hormonal
+    therapy for premenopausal women", the aromatase inhibitors it is combined with and
+    tamoxifen alone included, not only its opening sentence), when it fits."""
+    from assistant.facets import facets_of, statuses
+
+    stated = statuses(query.raw)
+    extra: list[Span] = []
+    if not stated:
+        return extra
+    for doc in {id(s.doc): s.doc for s in spans}.values():
+        for section in doc.sections:
+            if section.level < 3 or not facets_of(section.heading) & stated:
+                continue
+            inside = [u for u in doc.units if section.start <= u.start < section.end]
+            if not any(s.doc is doc and section.start <= s.start < section.end for s in spans) \
+                    or len(inside) > SUBSECTION_UNITS:
+                continue
+            rest = [u for u in inside if not any(s.doc is doc and s.start <= u.start < s.end
+                                                 for s in [*spans, *extra])]
+            size = sum(u.end - u.start for u in rest)
+            if rest and size <= room:
+                extra += [_span(doc, u, u) for u in rest]
+                room -= size
+    return extra
 
 
 def _items_of_lead_ins(spans: list[Span], budget: int) -> list[Span]:

@@ -44,6 +44,8 @@ class Facet:
     excludes: frozenset[str]
     asked: re.Pattern[str] | None = None  # the words of a question that asks for this facet
     status: bool = False  # a status of the cancer with no opposite (where it has spread)
+    required: bool = True  # a list asked with it keeps only units that have it
+    opposite: str | None = None  # named beside it, a question asks about both sides
 
 
 def words(text: str) -> str:
@@ -76,7 +78,8 @@ def _vocabulary() -> tuple[tuple[Facet, ...], dict[str, re.Pattern[str]]]:
     facets = tuple(Facet(name, _pattern(spec["terms"]), bool(spec.get("inherit")),
                          frozenset(spec.get("excludes", [])),
                          _pattern(spec["asked"]) if spec.get("asked") else None,
-                         bool(spec.get("status")))
+                         bool(spec.get("status")), bool(spec.get("required", True)),
+                         spec.get("opposite"))
                    for name, spec in data["facets"].items())
     lists = {key: _pattern(data[key])
              for key in ("list_words", "ask_words", "treatment_words", "mention_words")}
@@ -257,11 +260,19 @@ class FacetModel:
         # the statuses the whole message states, and what the clause that asks for the list
         # asks for ("post-menopausal, ER+ ... since ibrance goes with an AI does that rule it
         # out, and what hormone option is left": not what goes with an AI)
-        wanted = statuses(question) & facets_of(question, ruled_out=False) | facets_of(
-            asked, ruled_out=False)
+        in_asked = facets_of(asked, ruled_out=False)
+        wanted = statuses(question) & facets_of(question, ruled_out=False) | in_asked
         # a kind of statement ("is offered for", "depends on") is asked by other words
         # (``asked_for``); it narrows no list ("which treatment is offered for stage 4")
-        wanted -= {f.name for f in _vocabulary()[0] if f.asked is not None}
+        facets = _vocabulary()[0]
+        wanted -= {f.name for f in facets if f.asked is not None}
+        # both sides named ("on the single-drug list and in a combination"): neither narrows
+        wanted -= {n for f in facets if f.opposite and {f.name, f.opposite} <= wanted
+                   for n in (f.name, f.opposite)}
+        # a facet that is not required, stated outside the words that ask for the list, drops
+        # only the units with its opposite
+        loose = {f.name for f in facets if not f.required} & wanted - in_asked
+        wanted, against = wanted - loose, opposed(loose)
         if not wanted:
             return []
         units = {u.index: u for u in self.doc.units}
@@ -271,7 +282,8 @@ class FacetModel:
         for unit in self.doc.units:
             root, names = self.subjects[unit.index]
             names |= self.drugs[unit.index]  # "... they may be offered tamoxifen"
-            if not names or not wanted <= self.tags[unit.index] or names <= named:
+            if not names or not wanted <= self.tags[unit.index] or names <= named \
+                    or against & self.tags[unit.index]:
                 continue  # no treatment it is about is new: "Pertuzumab may not be covered ..."
             treatments += 1
             named |= names

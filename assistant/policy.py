@@ -744,7 +744,7 @@ def _drug_label(query: Query, lexicon: Lexicon, generic: str | None = None) -> s
 def _core(hits: list[ScoredUnit], query: Query, max_quotes: int) -> list[Span]:
     """The passages that answer best, without the other places a drug is the subject (what
     is quoted beside "the page does not say" is the one passage nearest the question)."""
-    return select_spans(hits, query, max_quotes, mentions=False)
+    return select_spans(hits, query, max_quotes, mentions=False, whole=False)
 
 
 def _related(spans: list[Span], query: Query, hits: list[ScoredUnit]) -> list[Span]:
@@ -762,10 +762,22 @@ def _related(spans: list[Span], query: Query, hits: list[ScoredUnit]) -> list[Sp
             return []
         i = named.index(max(named))
         lead = spans[i - 1] if i and spans[i - 1].text.rstrip().endswith(":") else None
+        if lead is None and spans[i].text.rstrip().endswith(":"):  # a lead-in keeps its
+            return [spans[i], *_items_quoted(spans[i], spans)]  # quoted items
         return [lead, spans[i]] if lead else [spans[i]]  # a list item keeps its lead-in
     if hits and hits[0].dense >= RELATED_DENSE:
         return spans[:1]
     return []
+
+
+def _items_quoted(lead: Span, spans: list[Span]) -> list[Span]:
+    """The spans that quote items of the list a lead-in span opens."""
+    unit = next((u for u in lead.doc.units if u.start < lead.end <= u.end), None)
+    if unit is None:
+        return []
+    items = [u for u in lead.doc.units if u.antecedent == unit.index and u.kind == "item"]
+    return [s for s in spans if s is not lead and s.doc is lead.doc
+            and any(s.start <= u.start < s.end for u in items)]
 
 
 _TEAM = "healthcare team"

@@ -173,3 +173,26 @@ def test_a_plan_to_change_ones_own_treatment_gets_the_advice_reply(
 
 def test_asking_how_a_drug_is_taken_is_not_a_plan_to_change_it(assistant) -> None:  # noqa: ANN001
     assert assistant.ask("how is capecitabine taken").kind == "not_in_document"
+
+
+def test_a_short_subsection_for_the_stated_status_is_quoted_whole(assistant) -> None:  # noqa: ANN001
+    # stating the status (still has periods: before menopause) brings all of "Hormonal therapy
+    # for premenopausal women": what ovarian suppression is combined with, and tamoxifen alone
+    answer = assistant.ask("my daughter is 38, still gets her periods, ER positive, spread to "
+                           "her bones. what hormone treatments are there for someone her age")
+    quoted = " ".join(q.text for q in answer.quotes)
+    assert "combined with one of the aromatase inhibitors listed above" in quoted
+    assert "may be offered tamoxifen alone" in quoted
+    # ... and the aromatase inhibitors it refers to
+    assert "letrozole (Femera)" in quoted
+
+
+@pytest.mark.parametrize("question, goes_on", [
+    ("what happens when the chemo isn't doing anything to the cancer anymore?",
+     "a different drug may be offered"),
+    ("how do the doctors tell if she is in menopause now?",
+     "Low estrogen and high FSH levels in your blood mean you are in menopause."),
+])
+def test_the_sentences_that_go_on_with_a_quote_come_with_it(assistant, question: str,  # noqa: ANN001
+                                                           goes_on: str) -> None:
+    assert goes_on in " ".join(q.text for q in assistant.ask(question).quotes)

@@ -161,3 +161,42 @@ def test_the_alternative_asked_in_french_and_spanish(assistant, question: str,  
                                                      expected: str) -> None:
     assert expected in " ".join(q.text for q in assistant.ask(question).quotes)
 
+
+
+def test_the_line_of_treatment_asked_for_narrows_the_list(assistant) -> None:  # noqa: ANN001
+    # asked for: only the drugs the page gives to women who have not had chemotherapy
+    answer = assistant.ask("which drugs does the page say are for women who have NOT already "
+                           "had trastuzumab or chemo?")
+    quoted = " ".join(q.text for q in answer.quotes)
+    assert "Pertuzumab (Perjeta)" in quoted and "Palbociclib (Ibrance)" in quoted
+    assert "Olaparib" not in quoted  # for those who have already had chemotherapy
+    # the other way: after chemotherapy
+    answer = assistant.ask("which drugs on the page can only be used after chemo has already "
+                           "been tried?")
+    quoted = " ".join(q.text for q in answer.quotes)
+    assert "Olaparib" in quoted and "at least 2 chemotherapy regimens" in quoted
+    assert "Pertuzumab" not in quoted
+
+
+def test_a_stated_line_of_treatment_drops_only_the_opposite(model: FacetModel) -> None:
+    # stated outside the words that ask, "never had chemo" keeps a drug the page gives with no
+    # word of chemotherapy (abemaciclib with an aromatase inhibitor) and drops olaparib
+    units = model.select("post-menopausal, ER+ HER2-negative, never had chemo. which targeted "
+                         "drugs could go along with her hormone pill")
+    texts = " ".join(u.text for u in units)
+    assert "with an aromatase inhibitor for post-menopausal women" in texts
+    assert "Olaparib" not in texts
+
+
+def test_a_drug_alone_and_both_sides_of_a_pair(model: FacetModel, assistant) -> None:  # noqa: ANN001
+    assert "alone" in facets_of("which targeted pill could be used on its own")
+    assert "alone" not in facets_of("give me every single drug this page lists")
+    answer = assistant.ask("HR+ HER2 neg, it progressed on hormone therapy and i've had 2 chemo "
+                           "regimens so far. which targeted pill could be used on its own")
+    assert "alone if the disease progresses" in " ".join(q.text for q in answer.quotes)
+    # naming both the single drugs and the combinations narrows the list by neither
+    both = "list every targeted drug given alone or in combination"
+    assert {"alone", "combined"} <= facets_of(both)
+    every = model.select(both)
+    assert every == model.select("list every targeted drug")
+    assert "Olaparib (Lynparza)" in " ".join(u.text for u in every)  # given neither way
