@@ -17,6 +17,7 @@ and headings it belongs to. A question is read with the same words.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -31,6 +32,7 @@ from assistant.lexicon import fold
 MIN_UNITS = 2
 MAX_UNITS = 6
 MAX_LISTED = 12  # ... when the question asks for every one
+LIST_SHARE = 0.75  # ... unless this share of them are the items of one list: then that list
 # what names a treatment, besides the drugs of the page
 _THERAPIES = ("aromatase inhibitor", "ovarian ablation", "ovarian suppression", "chemotherapy",
               "hormonal therapy")
@@ -292,6 +294,17 @@ class FacetModel:
                 chosen[root] = units[root]
         # "every", "list", "name all": as many as the page has; otherwise a long list is not
         # what was asked for
+        # ... but what has them all may be mostly one list of the page, and a list is one
+        # passage: that list whole, with what its own section says beside it ("what single
+        # chemotherapy drugs can be used?": the twelve items, their lead-in and "Chemotherapy
+        # drugs are often used alone ...", not a targeted drug that may be given by itself)
+        by_lead = Counter(u.antecedent for u in chosen.values() if u.kind == "item")
+        if by_lead:
+            lead, count = by_lead.most_common(1)[0]
+            if count >= MIN_UNITS and count >= LIST_SHARE * treatments and lead is not None:
+                section = units[lead].section
+                return sorted((u for u in chosen.values() if u.section == section),
+                              key=lambda u: u.start)
         most = MAX_LISTED if _vocabulary()[1]["list_words"].search(words(asked)) else MAX_UNITS
         if not MIN_UNITS <= treatments <= most:
             return []

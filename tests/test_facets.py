@@ -200,3 +200,17 @@ def test_a_drug_alone_and_both_sides_of_a_pair(model: FacetModel, assistant) -> 
     every = model.select(both)
     assert every == model.select("list every targeted drug")
     assert "Olaparib (Lynparza)" in " ".join(u.text for u in every)  # given neither way
+
+
+@pytest.mark.parametrize("question", [
+    "What single chemotherapy drugs can be used for stage 4 breast cancer?",
+    "¿Qué quimioterapias se usan solas para el cáncer de mama metastásico?",
+])
+def test_a_list_asked_by_its_facets_is_quoted_whole(assistant, question: str) -> None:  # noqa: ANN001
+    # most of what has the facets asked (alone, chemotherapy) is one list of the page: all of
+    # its twelve items, not the six-treatment cap, and not a targeted drug given by itself
+    quoted = " ".join(q.text for q in assistant.ask(question).quotes)
+    for drug in ("pegylated liposomal doxorubicin", "nab-paclitaxel", "vinorelbine", "cisplatin",
+                 "epirubicin (Pharmorubicin)"):
+        assert drug in quoted
+    assert "Trastuzumab" not in quoted and "Abemaciclib" not in quoted
