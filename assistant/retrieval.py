@@ -20,6 +20,7 @@ from assistant.index import VectorIndex, unit_context
 from assistant.lexicon import Lexicon, expand_contractions, fold
 
 RRF_K = 5
+CANDIDATES = 150  # units taken from each of the dense and BM25 rankings (one page has ~70)
 CHUNK_WEIGHT = 0.5
 DRUG_BONUS = 0.12
 HEADING_BONUS = 0.3
@@ -80,7 +81,9 @@ class Query:
 
 
 class UnitSearch:
-    """Scores every unit of the corpus for a query. Build once, call ``search`` many times."""
+    """Scores the candidate units of the corpus for a query: the nearest by meaning, the best by
+    BM25, the units of the nearest chunks and those naming a drug the query names. Build once,
+    call ``search`` many times."""
 
     def __init__(self, docs: list[Document], lexicon: Lexicon, index: VectorIndex,
                  embeddings: Embeddings) -> None:
@@ -119,6 +122,12 @@ class UnitSearch:
                              and len(_CONTENT.findall(self._folded[key])) < 3}
         self._references = {key for key, u in units.items() if _REFERENCE.match(u.text)}
         self._headings = [(d.id, s.path, _heading_words(s.path)) for d in docs for s in d.sections]
+        # the units that name each drug (a brand or its generic name), found once
+        self._position = {key: i for i, key in enumerate(self.keys)}
+        self._naming: dict[str, list[tuple[str, int]]] = {}
+        for name in lexicon.drug_names:
+            self._naming[name] = [key for key, context in zip(self.keys, self.contexts,
+                                                              strict=True) if name in context]
 
     def _tokenize(self, texts: list[str]) -> list[list[str]]:
         import bm25s
@@ -172,19 +181,26 @@ class UnitSearch:
         return self.embeddings.embed_query(query.expanded)
 
     def search(self, query: Query, vector: list[float] | None = None) -> list[ScoredUnit]:
-        """Every unit with a positive fused score, best first."""
+        """The candidate units with a positive fused score, best first. Only candidates are
+        scored (the ``CANDIDATES`` nearest by meaning and best by BM25, the units of the nearest
+        chunks, the units naming a drug the query names), so a corpus of a hundred pages costs
+        about what one does; a one-page corpus has fewer units than that, all of them scored."""
+        import numpy as np
+
         if vector is None:
             vector = self.embed(query)
-        dense = self.index.search_units(vector, k=len(self.keys))
+        dense = self.index.search_units(vector, k=min(len(self.keys), CANDIDATES))
         chunks = self.index.search_chunks(vector, k=6)
         tokens = self._tokenize([query.expanded])[0]
-        lexical = self._bm25.get_scores(tokens) if tokens else [0.0] * len(self.keys)
+        lexical = (np.asarray(self._bm25.get_scores(tokens)) if tokens
+                   else np.zeros(len(self.keys)))
 
         fused: dict[tuple[str, int], float] = {}
         dense_sim = {(doc_id, idx): sim for doc_id, idx, sim in dense}
         for rank, (doc_id, idx, _) in enumerate(dense):
             fused[(doc_id, idx)] = 1.0 / (RRF_K + rank)
-        order = sorted(range(len(self.keys)), key=lambda i: -lexical[i])
+        best = np.argpartition(-lexical, min(CANDIDATES, len(lexical)) - 1)[:CANDIDATES]
+        order = sorted(best.tolist(), key=lambda i: (-lexical[i], i))
         for rank, i in enumerate(order):
             if lexical[i] > 0:
                 fused[self.keys[i]] = fused.get(self.keys[i], 0.0) + 1.0 / (RRF_K + rank)
@@ -193,13 +209,12 @@ class UnitSearch:
                 if start <= u.start and u.end <= end:
                     key = (doc_id, u.index)
                     fused[key] = fused.get(key, 0.0) + CHUNK_WEIGHT / (RRF_K + rank)
-        names = [set([d, *self.lexicon.generic_to_brands.get(d, [])]) for d in query.drugs]
-        lex_by_key = dict(zip(self.keys, lexical, strict=True))
-        for i, key in enumerate(self.keys):
-            context = self.contexts[i]
-            for variants in names:
-                if any(v in context for v in variants):
-                    fused[key] = fused.get(key, 0.0) + DRUG_BONUS
+        position = self._position
+        for drug in query.drugs:  # each unit naming the drug (or a brand of it), once per drug
+            naming = {key for v in (drug, *self.lexicon.generic_to_brands.get(drug, []))
+                      for key in self._naming.get(v, ())}
+            for key in naming:
+                fused[key] = fused.get(key, 0.0) + DRUG_BONUS
         defining = bool(_DEFINITION.search(query.normalized) or _DEFINITION.search(fold(query.raw)))
         # "what is X?" about a term (not "whats the difference between ..."): the glossary
         # answers it; any other question is about treatment first
@@ -239,7 +254,7 @@ class UnitSearch:
             del fused[key]  # "See also ..." points elsewhere; it answers nothing
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
         return [ScoredUnit(self.docs[k[0]], self.docs[k[0]].units[k[1]], s,
-                           dense_sim.get(k, 0.0), float(lex_by_key.get(k, 0.0)))
+                           dense_sim.get(k, 0.0), float(lexical[position[k]]))
                 for k, s in ranked]
 
 
