@@ -33,6 +33,11 @@ _CANCER_IT = re.compile(r"\bit(?:'s|s)?\s+(?:is |isn't |isnt |is not |has |hasn'
 _SEQUENCE = re.compile(r"^\W*(and |ok |so )?(after that|then what|what next|what happens next|"
                        r"what happens after|what now|and then|what comes next)\W*$")
 _PERSON = re.compile(r"\b(she|he|shes|hes|she's|he's|her|him)\b")
+# "it" or "this" doing what a page does ("which HER2 drugs does it name?", "what does it say?",
+# "it says ..."): the page, not something of the part before
+_PAGE_DOES = re.compile(r"\b(?:does|do|did|can|will) (?:it|this) (?:say|name|list|mention|cover|"
+                        r"talk|give|include|describe|show)\b|\b(?:it|this) (?:says|names|lists|"
+                        r"mentions|covers|talks about|gives|includes|describes)\b")
 _SHORT = 8
 _EACH = re.compile(r"\b(?:each|every) ones?\b")
 _ELLIPSIS = re.compile(r"^\W*(?:and what about|and for|what about|how about|same for|and)\s+"
@@ -55,7 +60,7 @@ class Condenser:
     def leans(self, text: str) -> bool:
         """Whether a question refers back to what came before it ("and does it go away?")
         rather than naming its own subject."""
-        folded = fold(text)
+        folded = _PAGE_DOES.sub(" the page ", fold(text))
         return bool(_LEANS.search(folded) or _PERSON.search(folded))
 
     def names_its_subject(self, text: str) -> bool:

@@ -267,3 +267,14 @@ def test_a_question_after_the_sides_of_a_difference_is_a_part_of_its_own(questio
     labels = [p.label for p in split_parts(question)]
     assert labels[:2] == ["premenopause", "post-menopause"]
     assert labels[2].startswith("which one is ovarian suppression for")
+
+
+@pytest.mark.parametrize("part, leans", [
+    ("which HER2 drugs does it name?", False),  # "it" is the page
+    ("what does it say about olaparib?", False),
+    ("and is it given by mouth?", True),  # "it" is what the part before asked about
+    ("are they taken daily?", True),
+])
+def test_it_doing_what_a_page_does_is_the_page(assistant, part: str, leans: bool) -> None:  # noqa: ANN001
+    assistant.warm_up()
+    assert assistant.condenser.leans(part) is leans

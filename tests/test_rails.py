@@ -757,3 +757,16 @@ def test_quotes_the_passage_that_answers(assistant, question: str, history, word
     answer = assistant.ask(question, history)
     assert answer.kind == "answer"
     assert words.lower() in " ".join(q.text for q in answer.quotes).lower()
+
+
+@pytest.mark.parametrize("question, asks_coverage", [
+    ("are both of those covered on this page?", False),
+    ("is Kisqali covered here?", False),
+    ("is ibrance covered by OHIP?", True),
+    ("is herceptin covered by my drug plan", True),
+])
+def test_covered_by_the_page_is_not_drug_coverage(assistant, question: str,  # noqa: ANN001
+                                                  asks_coverage: bool) -> None:
+    # through the policy's own account of a question: an attribute the quotes do not carry
+    facts = assistant.explain(question)["facts"]
+    assert bool(facts.get("attribute_not_carried")) is asks_coverage
