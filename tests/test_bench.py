@@ -62,3 +62,18 @@ def test_quick_bench_writes_every_figure_and_the_chart(
     assert {t["name"] for t in report["targets"]} and all(
         isinstance(t["met"], bool) for t in report["targets"])
     assert "answers/s" in result.output and not (out / "work").exists()
+
+
+def test_a_short_soak_goes_through_every_face_without_errors(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks.soak import FACES, soak
+
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(CORPUS))
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(settings.index_dir))
+    monkeypatch.setenv("ASSISTANT_MODEL_CACHE_DIR", str(MODEL_CACHE))
+    monkeypatch.delenv("ASSISTANT_CHROMA_URL", raising=False)
+    report = soak(requests=50, clients=2, questions=Path(__file__).parents[1] / "evals" / "questions.jsonl")
+    assert report["requests"] == 50
+    assert all(report["per_face"][face]["requests"] == 10 for face in FACES)
+    assert report["errors"] == 0  # ratings of real answer ids, the widget, the health check
+    assert report["rss_mb_at_end"] > 0 and report["rss_mb_after_warm_up"] > 0
