@@ -72,7 +72,8 @@ def test_a_short_soak_goes_through_every_face_without_errors(
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(settings.index_dir))
     monkeypatch.setenv("ASSISTANT_MODEL_CACHE_DIR", str(MODEL_CACHE))
     monkeypatch.delenv("ASSISTANT_CHROMA_URL", raising=False)
-    report = soak(requests=50, clients=2, questions=Path(__file__).parents[1] / "evals" / "questions.jsonl")
+    questions = Path(__file__).parents[1] / "evals" / "questions.jsonl"
+    report = soak(requests=50, clients=2, questions=questions)
     assert report["requests"] == 50
     assert all(report["per_face"][face]["requests"] == 10 for face in FACES)
     assert report["errors"] == 0  # ratings of real answer ids, the widget, the health check
