@@ -177,14 +177,15 @@ def _continuations(spans: list[Span], room: int) -> list[Span]:
     extra: list[Span] = []
     for span in spans:
         doc = span.doc
-        counts = _unit_counts(doc)
+        weights = _term_weights(doc)
+        rare = math.log(1 + len(doc.units) / CONTINUATION_UNITS)  # the weight of such a word
         last = next((u for u in reversed(doc.units) if u.start < span.end <= u.end), None)
         added = 0
         while last is not None and added < MAX_CONTINUATIONS and last.index + 1 < len(doc.units):
             after = doc.units[last.index + 1]
-            rare = {t for t in content_terms(last.text) & content_terms(after.text)
-                    if counts.get(t, 0) <= CONTINUATION_UNITS}
-            if (after.kind != "sentence" or after.paragraph != last.paragraph or not rare
+            shared = {t for t in content_terms(last.text) & content_terms(after.text)
+                      if weights.get(t, 0.0) >= rare}
+            if (after.kind != "sentence" or after.paragraph != last.paragraph or not shared
                     or after.end - after.start > room
                     or any(s.doc is doc and s.start <= after.start < s.end
                            for s in [*spans, *extra])):
@@ -193,16 +194,6 @@ def _continuations(spans: list[Span], room: int) -> list[Span]:
             room -= after.end - after.start
             last, added = after, added + 1
     return extra
-
-
-@lru_cache(maxsize=8)
-def _unit_counts(doc: Document) -> dict[str, int]:
-    """In how many units of the document each content word is found."""
-    counts: dict[str, int] = {}
-    for unit in doc.units:
-        for term in content_terms(unit.text):
-            counts[term] = counts.get(term, 0) + 1
-    return counts
 
 
 # a subsection quoted whole when the question states its status has at most this many units,
@@ -240,6 +231,13 @@ def _stated_subsection(spans: list[Span], query: Query, room: int) -> list[Span]
     return extra
 
 
+def list_items(span: Span) -> list[Unit]:
+    """The items of the list whose lead-in a span ends on ("... and may be given:")."""
+    lead = next((u for u in span.doc.units if u.start < span.end <= u.end), None)
+    return [u for u in span.doc.units if lead is not None and u.antecedent == lead.index
+            and u.kind == "item"]
+
+
 def _items_of_lead_ins(spans: list[Span], budget: int) -> list[Span]:
     """A quote that ends on a list's lead-in ("... and may be given:") and has none of its
     items with the items of that list, when they fit: a lead-in alone says nothing."""
@@ -247,9 +245,7 @@ def _items_of_lead_ins(spans: list[Span], budget: int) -> list[Span]:
     for span in spans:
         if not span.text.rstrip().endswith(":"):
             continue
-        lead = next((u for u in span.doc.units if u.start < span.end <= u.end), None)
-        items = [u for u in span.doc.units if lead is not None and u.antecedent == lead.index
-                 and u.kind == "item"]
+        items = list_items(span)
         if any(s.start <= u.start < s.end for u in items for s in spans):
             continue  # some of its items are quoted already (the ones that match)
         size = sum(u.end - u.start for u in items)

@@ -14,7 +14,7 @@ from importlib import resources
 
 import yaml
 
-from assistant.compose import Draft, Span, merge_spans, select_spans, sentence_span
+from assistant.compose import Draft, Span, list_items, merge_spans, select_spans, sentence_span
 from assistant.lexicon import Lexicon, english_words, fold, words
 from assistant.rails.input import Screening, asking_clauses
 from assistant.rails.intents import IntentScores
@@ -772,10 +772,7 @@ def _related(spans: list[Span], query: Query, hits: list[ScoredUnit]) -> list[Sp
 
 def _items_quoted(lead: Span, spans: list[Span]) -> list[Span]:
     """The spans that quote items of the list a lead-in span opens."""
-    unit = next((u for u in lead.doc.units if u.start < lead.end <= u.end), None)
-    if unit is None:
-        return []
-    items = [u for u in lead.doc.units if u.antecedent == unit.index and u.kind == "item"]
+    items = list_items(lead)
     return [s for s in spans if s is not lead and s.doc is lead.doc
             and any(s.start <= u.start < s.end for u in items)]
 

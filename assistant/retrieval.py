@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.embeddings import Embeddings
@@ -185,8 +186,6 @@ class UnitSearch:
         scored (the ``CANDIDATES`` nearest by meaning and best by BM25, the units of the nearest
         chunks, the units naming a drug the query names), so a corpus of a hundred pages costs
         about what one does; a one-page corpus has fewer units than that, all of them scored."""
-        import numpy as np
-
         if vector is None:
             vector = self.embed(query)
         dense = self.index.search_units(vector, k=min(len(self.keys), CANDIDATES))

@@ -39,8 +39,9 @@ class Translator:
                 continue
             lang, pattern, english = line.split("\t")
             rules.setdefault(lang, []).append((re.compile(rf"\b(?:{pattern})\b"), english))
-        for table in rules.values():  # phrases before the single words they contain
-            table.sort(key=lambda rule: -len(rule[0].pattern))
+        for table in rules.values():  # phrases before the single words they contain (a
+            # rule of single words, "que|cuales?", after every rule with a phrase in it)
+            table.sort(key=lambda rule: (" " not in rule[0].pattern, -len(rule[0].pattern)))
         return cls(rules)
 
     def to_english(self, text: str, language: str) -> str:
