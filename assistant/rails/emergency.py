@@ -75,7 +75,10 @@ _DENIAL = re.compile(r"\b(?:" + _DENIED_THOUGHTS + r"|not suicidal|not going to 
                      r"(?:je ne suis|je suis) pas suicidaire|no (?:soy|estoy) suicida|"
                      r"no tengo (?:pensamientos|ideas) suicidas|not feeling suicidal|"
                      r"do not want to die|not (?:scared|afraid) of dying|ne veux pas mourir|"
-                     r"no quiero morir\w*|not giving up on life)\b")
+                     r"no quiero morir\w*|not giving up on life|"
+                     # "i'd never hurt myself", "je ne me ferais jamais de mal"
+                     r"(?:would|d|will|ll) never (?:hurt|harm|kill|do anything to) (?:myself|herself|himself)|"
+                     r"ne (?:me|se) ferai[st]? jamais (?:de )?mal|nunca (?:me|se) haria (?:dano|nada))\b")
 # a person the clause is about: after a clause about an animal, a clause that names nobody
 # goes on about the animal ("my dog has been vomiting and had diarrhea since this morning")
 _PERSON = re.compile(r"\b(?:i|im|ive|me|my|she|shes|he|hes|her|his|him|we|our|you|mom|mum|dad|"
@@ -117,7 +120,7 @@ _NORMAL_TEMPERATURE = re.compile(r"\b(?:3[56][.,]\d|37[.,][0-7]|9[6-9][.,]\d)\b"
 # -- told as now? -------------------------------------------------------------------------
 _PAST_TIME = re.compile(
     r"\b(?:(?:a (?:few|couple of|couple) |many |several |\d+ |one |two |three |four |five |six |"
-    r"some )?(?:years?|months?|decades?|weeks?) (?:ago|back|earlier)|last (?:year|month|week|"
+    r"some )?(?:years?|months?|decades?|weeks?)(?: and a half)? (?:ago|back|earlier)|last (?:year|month|week|"
     r"spring|summer|fall|autumn|winter|christmas|time)|back in|in (?:19|20)\d\d|"
     r"as a (?:child|kid|baby|teen\w*|young)|when (?:she|he|i|they|we) (?:was|were) (?:\d+|young|"
     r"little|a)|long ago|a while back|years before|il y a (?:\d+|un|une|deux|trois|quelques|"
@@ -164,13 +167,16 @@ _NOW = re.compile(
     r"sigue|acaba de|de repente|ayer|anoche)\b")
 _PRESENT = re.compile(
     r"\b(?:is|are|am|has|(?<!did )have|cant|cannot|wont|doesnt|isnt|feels?|hurts?|looks?|seems?|"
-    r"(?<=i )m|keeps?|tiene|tengo|esta|estoy|puede|siente|sont|suis|peut|sent)\b")
+    r"(?<=i )m|keeps?|tiene|tengo|esta|estoy|puede|siente|sont|suis|peut|sent|"
+    # "j'arrive plus à respirer", "je suffoque", "me cuesta respirar"
+    r"(?:j|n) arrive|arrive (?:plus|pas)|respire|suffoque|etouffe|(?:ai|a) mal|me sens|"
+    r"no puedo|no puede|me duele|le duele|me cuesta|le cuesta|siento)\b")
 # asked in general or as a hypothetical: "what if she gets a fever?", "is chest pain common?"
 _HYPOTHETICAL = re.compile(
     r"\b(?:whether|watch (?:out )?for|look out for|signs? of|symptoms? of|"
     r"warning signs?|is it normal|is it common|common|side effects?|risks?|chances? of|"
     r"can \w+(?: \w+)? cause|could \w+(?: \w+)? cause|does \w+(?: \w+)? cause|cause|causes|"
-    r"prevent|avoid|worry about|can (?:you|one|people|patients|someone|a person) (?:have|get)|"
+    r"prevent\w*|avoid\w*|worry about|can (?:you|one|people|patients|someone|a person) (?:have|get)|"
     r"is it possible|peut (?:\w+ ){0,10}(?:donner|causer|provoquer|entrainer)|"
     r"puede (?:\w+ ){0,10}(?:causar|dar|provocar)|counts? as|considered (?:a |an )?|"
     r"what (?:is|are) (?:a|an) |^what (?:is|are) (?:the )?\w+(?: \w+)?(?: and| or|$)|"
@@ -193,15 +199,21 @@ _HYPOTHETICAL = re.compile(
 _CONDITIONAL = re.compile(
     r"\b(?:(?<!sure )(?<!know )(?<!wonder )(?<!idea )if|what if|in case|whenever|"
     r"si (?!oui\b|non\b|no\b)\w+|"
-    r"en cas de|au cas ou|que faire si|quoi faire si|en caso de|que hacer si|por si)\b")
+    r"en cas de|au cas ou|que faire si|quoi faire si|en caso de|que hacer si|por si|"
+    # a sign feared for later: "i don't want to end up with a fever this winter", "i'm so
+    # scared of getting a fever"
+    r"(?:dont|do not) want (?:\w+ )?to (?:end up with|get|catch|come down with)|"
+    r"(?:afraid|scared|worried|nervous) (?:of|about) (?:getting|catching|ending up)|"
+    r"(?:peur|crainte) d (?:attraper|avoir|faire)|pour ne pas (?:attraper|avoir|faire)|"
+    r"(?:miedo|temor) (?:de|a) (?:tener|agarrar|pescar)|para no (?:tener|agarrar|pescar))\b")
 # ... unless it also says something is happening ("she has a fever, is that a side effect?")
 _STATEMENT = re.compile(
     r"(?<!\bif )(?<!\bwhen )(?<!\bsi )(?<!\bwhether )\b(?:i|she|he|we|they|my \w+|her \w+|"
-    r"his \w+|mom|mum|dad|mother|father|husband|wife)(?: \w+)? (?:have|has|am|is|are|feel|feels|"
+    r"his \w+|mom|mum|dad|mother|father|husband|wife)(?: \w+)? (?:have(?! to\b)|has(?! to\b)|am|is|are|feel|feels|"
     r"cant|keeps|s|m|ve)\b|(?<!\bsi )\b(?:(?:j ai|elle a|il a)(?! (?:ete|eu|fait|pris|dit|"
     r"\w{3,}e|\w{3,}ee)\b)|(?:elle est|il est|je suis)(?! (?:tombee?|redevenue?|allee?|"
-    r"partie?|sortie?|rentree?|venue?|restee?|revenue?|devenue?|passee?|retournee?)\b)|tengo|"
-    r"tiene|estoy|esta|me duele|le duele)\b")
+    r"partie?|sortie?|rentree?|venue?|restee?|revenue?|devenue?|passee?|retournee?)\b)|"
+    r"tengo(?! que\b)|tiene(?! que\b)|estoy|esta|me duele|le duele)\b")
 _UNCERTAIN = re.compile(
     r"\b(?:not sure if|dont know if|no idea if|wonder(?:ing)? if|could (?:this|it|that) be|"
     r"is (?:this|it|that) (?:a|an)|might be|maybe|i think|je ne sais pas si|pas sure? si|"
