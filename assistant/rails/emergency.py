@@ -77,8 +77,9 @@ _DENIAL = re.compile(r"\b(?:" + _DENIED_THOUGHTS + r"|not suicidal|not going to 
                      r"do not want to die|not (?:scared|afraid) of dying|ne veux pas mourir|"
                      r"no quiero morir\w*|not giving up on life|"
                      # "i'd never hurt myself", "je ne me ferais jamais de mal"
-                     r"(?:would|d|will|ll) never (?:hurt|harm|kill|do anything to) (?:myself|herself|himself)|"
-                     r"ne (?:me|se) ferai[st]? jamais (?:de )?mal|nunca (?:me|se) haria (?:dano|nada))\b")
+                     r"(?:would|d|will|ll) never (?:hurt|harm|kill|do anything to) "
+                     r"(?:myself|herself|himself)|ne (?:me|se) ferai[st]? jamais (?:de )?mal|"
+                     r"nunca (?:me|se) haria (?:dano|nada))\b")
 # a person the clause is about: after a clause about an animal, a clause that names nobody
 # goes on about the animal ("my dog has been vomiting and had diarrhea since this morning")
 _PERSON = re.compile(r"\b(?:i|im|ive|me|my|she|shes|he|hes|her|his|him|we|our|you|mom|mum|dad|"
@@ -120,7 +121,8 @@ _NORMAL_TEMPERATURE = re.compile(r"\b(?:3[56][.,]\d|37[.,][0-7]|9[6-9][.,]\d)\b"
 # -- told as now? -------------------------------------------------------------------------
 _PAST_TIME = re.compile(
     r"\b(?:(?:a (?:few|couple of|couple) |many |several |\d+ |one |two |three |four |five |six |"
-    r"some )?(?:years?|months?|decades?|weeks?)(?: and a half)? (?:ago|back|earlier)|last (?:year|month|week|"
+    r"some )?(?:years?|months?|decades?|weeks?)(?: and a half)? (?:ago|back|earlier)|"
+    r"last (?:year|month|week|"
     r"spring|summer|fall|autumn|winter|christmas|time)|back in|in (?:19|20)\d\d|"
     r"as a (?:child|kid|baby|teen\w*|young)|when (?:she|he|i|they|we) (?:was|were) (?:\d+|young|"
     r"little|a)|long ago|a while back|years before|il y a (?:\d+|un|une|deux|trois|quelques|"
@@ -176,7 +178,8 @@ _HYPOTHETICAL = re.compile(
     r"\b(?:whether|watch (?:out )?for|look out for|signs? of|symptoms? of|"
     r"warning signs?|is it normal|is it common|common|side effects?|risks?|chances? of|"
     r"can \w+(?: \w+)? cause|could \w+(?: \w+)? cause|does \w+(?: \w+)? cause|cause|causes|"
-    r"prevent\w*|avoid\w*|worry about|can (?:you|one|people|patients|someone|a person) (?:have|get)|"
+    r"prevent\w*|avoid\w*|worry about|"
+    r"can (?:you|one|people|patients|someone|a person) (?:have|get)|"
     r"is it possible|peut (?:\w+ ){0,10}(?:donner|causer|provoquer|entrainer)|"
     r"puede (?:\w+ ){0,10}(?:causar|dar|provocar)|counts? as|considered (?:a |an )?|"
     r"what (?:is|are) (?:a|an) |^what (?:is|are) (?:the )?\w+(?: \w+)?(?: and| or|$)|"
@@ -209,7 +212,8 @@ _CONDITIONAL = re.compile(
 # ... unless it also says something is happening ("she has a fever, is that a side effect?")
 _STATEMENT = re.compile(
     r"(?<!\bif )(?<!\bwhen )(?<!\bsi )(?<!\bwhether )\b(?:i|she|he|we|they|my \w+|her \w+|"
-    r"his \w+|mom|mum|dad|mother|father|husband|wife)(?: \w+)? (?:have(?! to\b)|has(?! to\b)|am|is|are|feel|feels|"
+    r"his \w+|mom|mum|dad|mother|father|husband|wife)(?: \w+)? "
+    r"(?:have(?! to\b)|has(?! to\b)|am|is|are|feel|feels|"
     r"cant|keeps|s|m|ve)\b|(?<!\bsi )\b(?:(?:j ai|elle a|il a)(?! (?:ete|eu|fait|pris|dit|"
     r"\w{3,}e|\w{3,}ee)\b)|(?:elle est|il est|je suis)(?! (?:tombee?|redevenue?|allee?|"
     r"partie?|sortie?|rentree?|venue?|restee?|revenue?|devenue?|passee?|retournee?)\b)|"
