@@ -343,6 +343,12 @@ class Assistant:
             plan = self._plan_part(part.label, part.text, turn.language, history)
             if plans and plans[-1].complete and plan.leans:  # "... and which of those is
                 plan = self._within(plans[-1], plan)  # combined with docetaxel?"
+            subject = plans[-1].resolved or self.condenser.glossary_words(
+                plans[-1].standalone) if plans else []
+            if subject and self._asks_of_nothing(plan):
+                # "what does 'menopausal' mean, and what other terms does the page point to?"
+                plan = self._plan_part(part.label, part.text, turn.language, [],
+                                       about=" ".join(subject))
             if plan.kind != "answer" and plans:  # "... and when is it used?": read with the
                 # part before it
                 leaning = self._plan_part(part.label, part.text, turn.language, [],
@@ -352,12 +358,23 @@ class Assistant:
             history = [*history, ChatTurn(role="user", content=plan.standalone)]
         return combine(whole, plans, self.settings.max_quotes)
 
+    @staticmethod
+    def _asks_of_nothing(plan: PartPlan) -> bool:
+        """A part that asks for a kind of statement (another name, the terms it points to, who
+        gets it) and names no subject of its own: it asks about the subject of the part
+        before."""
+        from assistant.facets import asked_for
+
+        return not plan.resolved and bool(asked_for(plan.standalone))
+
     def _plan_part(self, label: str, text: str, language: str, history: list[ChatTurn],
-                   before: str = "") -> PartPlan:
+                   before: str = "", about: str = "") -> PartPlan:
         english = self.translator.to_english(text, language) if language != "en" else text
         standalone = self.condenser.condense(english, history) if english else ""
         if before:
             standalone = f"{before} {standalone}"
+        if about:  # the subject of the part before, for a part that names none
+            standalone = f"{standalone.rstrip(' ?.!')} of {about}?"
         query = self.search.prepare(standalone)
         if not query.normalized.strip():
             return PartPlan(label, "not_in_document", standalone=standalone)

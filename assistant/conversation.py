@@ -43,6 +43,8 @@ _EACH = re.compile(r"\b(?:each|every) ones?\b")
 _ELLIPSIS = re.compile(r"^\W*(?:and what about|and for|what about|how about|same for|and)\s+"
                        r"(?P<term>[a-z0-9' -]+?)\W*$")
 
+_DERIVED_FORM = re.compile(r"^([A-Z][\w-]+) means\b")
+
 
 class Condenser:
     """Knows the topics of the corpus (its drugs and section headings)."""
@@ -51,6 +53,9 @@ class Condenser:
         self.lexicon = lexicon
         headings = {fold(s.heading) for d in docs for s in d.sections if s.level == 2}
         extra = {"aromatase inhibitor", "ovarian ablation", "ovarian suppression", "menopause"}
+        # a glossary entry's own forms of its headword ("Menopausal means referring to ...")
+        self.derived = {fold(m.group(1)): fold(u.section.split(" > ")[-1]) for d in docs
+                        for u in d.units if (m := _DERIVED_FORM.match(u.text))}
         self.headings = headings | {"menopause"}  # broad topics, borrowed only as a last resort
         self.phrases = sorted((headings | extra) - {"glossary"}, key=len, reverse=True)
         # every heading (glossary headwords too) and drug name, for "and X?" substitutions
@@ -88,6 +93,15 @@ class Condenser:
             if pos >= 0 and not any(phrase in t for _, t in found):
                 found.append((pos, phrase))
         return [t for _, t in sorted(found, key=lambda f: (f[1] in self.headings, f[0]))]
+
+    def glossary_words(self, text: str) -> list[str]:
+        """The glossary headwords a text names by a form of their own ("what does menopausal
+        mean?" names menopause), for a later part that asks about the entry ("and what other
+        terms does the page point to?")."""
+        folded = fold(text)
+        found = [(m.start(), self.derived[w]) for w in sorted(self.derived, key=len, reverse=True)
+                 if (m := re.search(rf"(?<![\w-]){re.escape(w)}\b", folded))]
+        return list(dict.fromkeys(h for _, h in sorted(found)))
 
     def condense(self, question: str, history: list[ChatTurn]) -> str:
         """A standalone form of ``question`` (unchanged when it stands on its own)."""

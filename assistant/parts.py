@@ -32,13 +32,17 @@ PART_SPANS = 2
 
 _QUESTION_WORDS = {
     "en": r"what|whats|when|which|how|why|who|whom|where|is|are|was|were|does|do|did|can|could|"
-          r"should|will|would|may|might|has|have|any|tell me|explain|describe|list|name",
+          r"should|will|would|may|might|has|have|any|tell me|explain|describe|list|name|define|"
+          r"say|give|summarize|summarise|outline",
     "fr": r"qu|que|quoi|quel|quelle|quels|quelles|comment|quand|pourquoi|combien|ou|où|est-ce|"
-          r"est ce|y a-t-il|peut-on|peut on|peut-elle|dois-je|faut-il|lequel|laquelle|lesquels",
+          r"est ce|y a-t-il|peut-on|peut on|peut-elle|dois-je|faut-il|lequel|laquelle|lesquels|"
+          r"définis|définissez|dis-moi|dites-moi|explique|expliquez|donne|donnez|résume|résumez",
     "es": r"qué|que|cuál|cual|cuáles|cuales|cómo|como|cuándo|cuando|por qué|por que|cuánto|"
-          r"cuanto|cuántos|cuantos|dónde|donde|quién|quien|hay|se puede|puedo|puede|debo|es|son",
+          r"cuanto|cuántos|cuantos|dónde|donde|quién|quien|hay|se puede|puedo|puede|debo|es|son|"
+          r"define|defina|dime|dígame|explica|explique|enumera|resume|resuma",
 }
-_AND = {"en": r"and|also|plus|as well as", "fr": r"et|aussi|ainsi que", "es": r"y|e|también|además"}
+_AND = {"en": r"and|also|plus|as well as|then|and then", "fr": r"et|aussi|ainsi que|puis|ensuite",
+        "es": r"y|e|también|además|luego|después"}
 _SENTENCE = re.compile(r"(?<=[?!.])\s+|\n+")
 _COMPARE = {
     "en": re.compile(r"\s+(?:vs\.?|versus|compared (?:to|with)|as opposed to)\s+", re.I),

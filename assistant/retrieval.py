@@ -49,6 +49,7 @@ GLOSSARY_MARGIN = 0.1  # ... unless one is this much closer in meaning than any 
 FACET_WEIGHT = 1.25  # a passage for the status the question names ("HER2-positive") ...
 OPPOSED_WEIGHT = 0.6  # ... and one only for the opposite status
 WHERE_WEIGHT = 1.1  # where the cancer has spread, stated by a question
+GLOSSARY_PARTS = frozenset({"other_name", "see_also"})  # facets of a glossary entry's lines
 ASKED_WEIGHT = 1.5  # a passage of the kind the question asks for ("who gets chemotherapy?")
 POLARITY_WEIGHT = 0.7  # "is causing symptoms" asked, "isn't causing any symptoms" said
 _NEGATORS = {"not", "no", "never", "without", "isn't", "isnt", "aren't", "arent", "don't", "dont",
@@ -174,6 +175,15 @@ class UnitSearch:
         therapy stops working" is not "what is hormonal therapy")."""
         if any(drug not in heading for drug in query.drugs):
             return False
+        # "what is meant by treatment-induced menopause?" asks about the page's own longer term
+        # (a sentence outside the glossary uses it), not the headword inside it
+        folded = fold(query.raw)
+        for word in heading:
+            for before in re.findall(rf"([a-z0-9]+(?:-[a-z0-9]+)+) {re.escape(word)}\b", folded):
+                term = f"{before} {word}"
+                if any(term in self._folded[key] for key in self.keys
+                       if key not in self._in_glossary):
+                    return False
         rest = [w for w in re.findall(r"[a-z0-9-]{4,}", fold(query.raw))
                 if w not in _CUE_WORDS and max(fuzz.ratio(w, h) for h in heading) < 80]
         return len(rest) <= MAX_OTHER_WORDS
@@ -229,11 +239,15 @@ class UnitSearch:
                     fused[key] *= GLOSSARY_WEIGHT
                 if key in self._says_little:
                     fused[key] *= SHORT_WEIGHT  # "Talk to your healthcare team." says little
-        if defining:
+        # a glossary entry's other name or the words it points to, asked as such
+        structural = asked_for(query.raw) & GLOSSARY_PARTS
+        if defining or structural:
             for doc_id, section in self._defined_sections(query):
                 units = [u for u in self.docs[doc_id].units if u.section == section]
+                tags = self.facets[doc_id].tags
                 for n, unit in enumerate(units):  # the first sentence is the definition
-                    bonus = HEADING_BONUS * (2 if n == 0 else 1)
+                    first = bool(tags[unit.index] & structural) if structural else n == 0
+                    bonus = HEADING_BONUS * (2 if first else 1)
                     fused[(doc_id, unit.index)] = fused.get((doc_id, unit.index), 0.0) + bonus
         asked = {w: n for w, n in _polarity(expand_contractions(fold(query.raw))).items()
                  if w in self._contrastive}
@@ -249,8 +263,9 @@ class UnitSearch:
                     if written in self._folded[key]:
                         fused[key] = fused.get(key, 0.0) + HEADING_BONUS
         self._weigh_facets(query, fused)
-        for key in self._references & fused.keys():
-            del fused[key]  # "See also ..." points elsewhere; it answers nothing
+        if "see_also" not in asked_for(query.raw):  # "what other terms does it point to?"
+            for key in self._references & fused.keys():
+                del fused[key]  # "See also ..." points elsewhere; it answers nothing else
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
         return [ScoredUnit(self.docs[k[0]], self.docs[k[0]].units[k[1]], s,
                            dense_sim.get(k, 0.0), float(lexical[position[k]]))

@@ -278,3 +278,46 @@ def test_a_question_after_the_sides_of_a_difference_is_a_part_of_its_own(questio
 def test_it_doing_what_a_page_does_is_the_page(assistant, part: str, leans: bool) -> None:  # noqa: ANN001
     assistant.warm_up()
     assert assistant.condenser.leans(part) is leans
+
+
+def test_a_part_asking_for_a_glossary_entrys_other_words_reads_the_entry_before_it(  # noqa: ANN001
+        assistant) -> None:
+    """'... and which related terms does it send you to?' names no subject: it asks about the
+    entry the part before defined, and gets the entry's "See also" line (never quoted for a
+    question that does not ask for it)."""
+    answer = assistant.ask("What's the meaning of menopausal? And which related terms does the "
+                           "glossary send you to?")
+    _check_contract(assistant, answer)
+    assert len(answer.parts) == 2
+    second = [answer.quotes[i].text for i in answer.parts[1].quotes]
+    assert any(q.startswith("See also premenopause") for q in second), second
+    plain = assistant.ask("What does menopausal mean?")
+    assert not any(q.text.startswith("See also") for q in plain.quotes)
+
+
+@pytest.mark.parametrize("question", ["is there another name for menopause?",
+                                      "what is menopause also called, in everyday words?"])
+def test_another_name_for_a_headword_is_the_entrys_referred_to_line(assistant,  # noqa: ANN001
+                                                                    question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.kind == "answer"
+    assert "change of life" in answer.quotes[0].text
+
+
+def test_a_longer_term_of_the_page_is_not_its_headword(assistant) -> None:  # noqa: ANN001
+    """The page uses "treatment-induced menopause" in a sentence: asked what it means, that
+    sentence answers, not the glossary's definition of menopause."""
+    answer = assistant.ask("explain what treatment-induced menopause means")
+    assert "cause treatment-induced menopause" in answer.quotes[0].text
+
+
+@pytest.mark.parametrize("message", [
+    "Define post-menopausal, then list the hormonal therapy for post-menopausal women.",
+    "Définis post-ménopausée, puis dis-moi quelle hormonothérapie est prévue après la ménopause.",
+    "Define postmenopáusica y luego dime qué terapia hormonal da después de la menopausia.",
+])
+def test_then_opens_a_part_of_its_own(message: str) -> None:
+    from assistant.parts import split_parts
+
+    language = "fr" if "Définis" in message else "es" if "luego" in message else "en"
+    assert len(split_parts(message, language)) == 2
