@@ -425,7 +425,20 @@ class Assistant:
             units = model.select(english)
             if units:  # a list's lead-in comes with its items, "the aromatase inhibitors
                 # listed above" with the sentence that lists them
-                spans = [with_list(model.doc, u) for u in units]
+                # (only the items chosen, when some are: "which combinations contain ...";
+                # a lead-in and the items right after it are one passage)
+                chosen = {u.index for u in units}
+                spans: list[Span] = []
+                run = False  # the last span is a lead-in and the items right after it
+                for u in units:
+                    if run and u.kind == "item" and u.index - 1 in chosen:
+                        spans[-1] = Span(model.doc, spans[-1].start, u.end, spans[-1].section)
+                        continue
+                    run = any(i.antecedent == u.index for i in units)
+                    if run:
+                        spans.append(Span(model.doc, u.start, u.end, u.section))
+                    else:
+                        spans.append(with_list(model.doc, u))
                 return merge_spans(spans + referred_to(spans, QUOTE_BUDGET_CHARS))
             # every place one drug is named: those units, a list item with its lead-in only
             units = model.mentions(english, self.lexicon.brand_to_generic)

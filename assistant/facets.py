@@ -29,6 +29,8 @@ from assistant.lexicon import fold
 
 # a facet query that finds fewer treatments than this is answered by search (one passage is
 # what similarity finds best), and one that finds more is not a list anyone asked for
+_KINDS = frozenset({"chemotherapy", "hormonal", "targeted"})  # kinds of treatment
+_NAMES_ITS_ITEMS = re.compile(r"(?:the following|these)\b", re.I)
 MIN_UNITS = 2
 MAX_UNITS = 6
 MAX_LISTED = 12  # ... when the question asks for every one
@@ -250,6 +252,29 @@ class FacetModel:
                 chosen[lean] = units[lean]
         return sorted(chosen.values(), key=lambda u: u.start)
 
+    def _named_list(self, wanted: set[str], asked: str) -> list[Unit]:
+        """A list whose lead-in says in its own words all the question asks for ("The following
+        combinations of chemotherapy drugs ...:" for "which chemo combinations ...?"): its
+        lead-in and its items, those naming a drug the question names when it names any
+        ("which combinations contain doxorubicin or epirubicin?")."""
+        if not wanted - _KINDS:
+            return []  # "which chemo drugs ...": a kind of treatment alone names no one list
+        folded = f" {words(asked)} "
+        named = {d for names in self.drugs.values() for d in names if f" {d} " in folded}
+        for lead in self.doc.units:
+            items = [u for u in self.doc.units if u.kind == "item" and u.antecedent == lead.index]
+            # a lead-in that names what its items are ("The following single drugs ..."), not
+            # one that goes on about its own subject ("It is taken as pill daily and may be
+            # given:")
+            if len(items) < MIN_UNITS or not _NAMES_ITS_ITEMS.match(lead.text) \
+                    or not wanted <= facets_of(lead.text, ruled_out=False):
+                continue
+            if named:
+                items = [u for u in items if self.drugs[u.index] & named]
+            if items:
+                return [lead, *items]
+        return []
+
     def select(self, question: str) -> list[Unit]:
         """For a question that asks for a list and names facets: in the page's order, every unit
         that has them all and is about a treatment the units before it are not about (with
@@ -278,6 +303,9 @@ class FacetModel:
         if not wanted:
             return []
         units = {u.index: u for u in self.doc.units}
+        whole = self._named_list(wanted, asked)
+        if whole:
+            return whole
         chosen: dict[int, Unit] = {}
         named: set[str] = set()
         treatments = 0

@@ -209,9 +209,9 @@ def combine(whole: Draft, plans: list[PartPlan], max_spans: int) -> Draft:
             for span in kept:
                 add(span)
             plan.spans = kept
-    budget = max(max_spans, len(chosen))
+    budget = max(max_spans, _passages(chosen))
     for span in whole.spans if whole.kind != "not_in_document" else []:
-        if len(chosen) >= budget:
+        if _passages(chosen) >= budget:
             break
         if add(span):
             owner = _owner(span, plans)
@@ -231,6 +231,13 @@ def combine(whole: Draft, plans: list[PartPlan], max_spans: int) -> Draft:
                   emergency=whole.emergency, notes=list(whole.notes))
     draft.parts = plans
     return draft
+
+
+def _passages(spans: list[Span]) -> int:
+    """How many passages the spans quote: a list's items count with their lead-in ("The
+    following combinations ...:" with "docetaxel and capecitabine" is one passage)."""
+    firsts = (next((u for u in s.doc.units if u.start == s.start), None) for s in spans)
+    return sum(1 for u in firsts if u is None or u.kind != "item")
 
 
 def _of_a_page_subject(plan: PartPlan) -> bool:

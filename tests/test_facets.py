@@ -214,3 +214,31 @@ def test_a_list_asked_by_its_facets_is_quoted_whole(assistant, question: str) ->
                  "epirubicin (Pharmorubicin)"):
         assert drug in quoted
     assert "Trastuzumab" not in quoted and "Abemaciclib" not in quoted
+
+
+@pytest.mark.parametrize("question, members, others", [
+    ("which combos include cyclophosphamide?",
+     ["CAF (or FAC)", "CEF (or FEC)", "AC – doxorubicin", "EC – epirubicin"],
+     ["docetaxel and capecitabine", "gemcitabine and carboplatin"]),
+    ("what chemotherapy combinations use paclitaxel",
+     ["gemcitabine and paclitaxel"], ["AC – doxorubicin", "gemcitabine and carboplatin"]),
+])
+def test_the_items_of_a_named_list_that_hold_a_drug(assistant, question: str,  # noqa: ANN001
+                                                    members: list[str],
+                                                    others: list[str]) -> None:
+    """A list whose lead-in names what its items are ("The following combinations of
+    chemotherapy drugs ..."), asked which of them hold a drug: those items, with the lead-in,
+    and not the others."""
+    answer = assistant.ask(question)
+    quoted = "\n".join(q.text for q in answer.quotes)
+    assert "The following combinations of chemotherapy drugs" in quoted
+    assert all(m in quoted for m in members), quoted
+    assert not any(o in quoted for o in others), quoted
+
+
+def test_a_lead_in_about_its_own_subject_names_no_list(model: FacetModel) -> None:
+    """'It is taken as pill daily and may be given:' is about abemaciclib, not a list of
+    pills: 'which treatments are pills' is answered by every unit that says so."""
+    chosen = model.select("which of the treatments on the page are pills?")
+    texts = " ".join(u.text for u in chosen)
+    assert "Olaparib is usually taken by mouth." in texts
