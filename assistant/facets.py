@@ -158,11 +158,16 @@ def asks_list(text: str) -> bool:
 def _asks_which_drug(folded: str) -> bool:
     """"which chemo drug ...", "what pills ...": "which" or "what" followed, within two words,
     by a word for treatments."""
-    _, lists = _vocabulary()
-    for ask in lists["ask_words"].finditer(folded):
-        window = " " + " ".join(folded[ask.end():].split()[:2]) + " "
-        if lists["treatment_words"].search(window):
-            return True
+    facets, lists = _vocabulary()
+    short = folded  # "which her2 positive drugs": a status counts as one word
+    for facet in facets:
+        if facet.excludes or facet.status:
+            short = facet.pattern.sub("status", short)
+    for text in (folded, short):
+        for ask in lists["ask_words"].finditer(text):
+            window = " " + " ".join(text[ask.end():].split()[:2]) + " "
+            if lists["treatment_words"].search(window):
+                return True
     return False
 
 

@@ -255,10 +255,16 @@ def _grounded(plan: PartPlan) -> bool:
     # a treatment is for, what it depends on, ...) is grounded by what it refers to ("how
     # often is Herceptin given, and who gets it?"; not "... and does it hurt?")
     asks_a_kind = asked_for(plan.standalone) or asked_for(plan.question)
-    resolved = plan.resolved if plan.leans and asks_a_kind else []
+    # "... are both covered, and what does it say?": what the page says of the subject before
+    says = bool(_WHAT_IT_SAYS.search(fold(plan.question)))
+    resolved = plan.resolved if plan.leans and asks_a_kind or says else []
     subjects = [fold(s) for s in (*plan.subjects, *resolved)]
     return any(s in fold(span.text) and not _lead_in(span)
                for span in plan.spans for s in subjects)
+
+
+_WHAT_IT_SAYS = re.compile(r"\bwhat (?:does|do|did|can|will) (?:it|this|the page|they) "
+                           r"(?:say|tell|mention)\b")
 
 
 def _lead_in(span: Span) -> bool:

@@ -321,3 +321,23 @@ def test_then_opens_a_part_of_its_own(message: str) -> None:
 
     language = "fr" if "Définis" in message else "es" if "luego" in message else "en"
     assert len(split_parts(message, language)) == 2
+
+
+def test_what_the_page_says_of_a_listed_drug_beside_an_unlisted_one(assistant) -> None:  # noqa: ANN001
+    """'X and Y, are they covered, and what does it say?': the unlisted drug is declared not
+    covered and what the page says of the listed one is still quoted."""
+    answer = assistant.ask("a nurse mentioned Verzenio and Kisqali - does the page cover them, "
+                           "and what does it say?")
+    _check_contract(assistant, answer)
+    assert answer.kind == "answer"
+    assert any(p.kind == "not_in_document" for p in answer.parts)
+    assert any("Abemaciclib (Verzenio)" in q.text for q in answer.quotes)
+
+
+def test_which_her2_drugs_lists_the_her2_positive_treatments(assistant) -> None:  # noqa: ANN001
+    """'HER2 drugs' in lay words are the page's drugs for HER2-positive cancer, a list asked
+    however many words its status takes ('which her2 positive drugs')."""
+    for question in ("which HER2 drugs are on this page?",
+                     "which her2 positive medicines does it name?"):
+        quoted = " ".join(q.text for q in assistant.ask(question).quotes)
+        assert "Trastuzumab (Herceptin)" in quoted and "Pertuzumab (Perjeta)" in quoted, question
