@@ -137,6 +137,10 @@ def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int, *,
         if overlapping is not None:  # a sentence leaning on a chosen one: extend that quote
             overlapping.extend(passage)
         else:
+            if whole and not chosen:  # the best passage read to its end before any other
+                going_on = _continuations(passage, QUOTE_BUDGET_CHARS - size)
+                passage = [*passage, *going_on]
+                size += sum(s.end - s.start for s in going_on)
             chosen.append(passage)
         covered |= terms
         used += size

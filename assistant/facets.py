@@ -50,6 +50,7 @@ class Facet:
     status: bool = False  # a status of the cancer with no opposite (where it has spread)
     required: bool = True  # a list asked with it keeps only units that have it
     opposite: str | None = None  # named beside it, a question asks about both sides
+    with_status: bool = False  # asked only beside a status the question names
 
 
 def words(text: str) -> str:
@@ -83,7 +84,7 @@ def _vocabulary() -> tuple[tuple[Facet, ...], dict[str, re.Pattern[str]]]:
                          frozenset(spec.get("excludes", [])),
                          _pattern(spec["asked"]) if spec.get("asked") else None,
                          bool(spec.get("status")), bool(spec.get("required", True)),
-                         spec.get("opposite"))
+                         spec.get("opposite"), bool(spec.get("with_status")))
                    for name, spec in data["facets"].items())
     lists = {key: _pattern(data[key])
              for key in ("list_words", "ask_words", "treatment_words", "mention_words")}
@@ -136,7 +137,13 @@ def asked_for(text: str) -> set[str]:
     """The facets a question asks for by its own words ("who gets chemotherapy?" asks what
     chemotherapy is given for; "what if she doesn't want it?" asks for the alternative)."""
     folded = words(text)
-    return {f.name for f in _vocabulary()[0] if f.asked is not None and f.asked.search(folded)}
+    facets = _vocabulary()[0]
+    asked = {f for f in facets if f.asked is not None and f.asked.search(folded)}
+    if any(f.with_status for f in asked):
+        named = facets_of(text)
+        if not any(f.name in named for f in facets if f.excludes or f.status):
+            asked = {f for f in asked if not f.with_status}
+    return {f.name for f in asked}
 
 
 def opposed(wanted: set[str]) -> set[str]:

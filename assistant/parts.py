@@ -52,7 +52,7 @@ _COMPARE = {
                      re.I),
 }
 _BETWEEN = {
-    "en": re.compile(r"\b(?:difference|differences|compare|comparison)s?\s+between\s+(.+?)\s+and\s+"
+    "en": re.compile(r"\b(?:diff\w*|compare|comparison)s?\s+between\s+(.+?)\s+and\s+"
                      r"(.+)", re.I),
     "fr": re.compile(r"\bdifférences?\s+entre\s+(.+?)\s+et\s+(.+)", re.I),
     "es": re.compile(r"\bdiferencias?\s+entre\s+(.+?)\s+y\s+(.+)", re.I),
@@ -133,7 +133,12 @@ def _compared(sentence: str, lang: str, coordinated: re.Pattern[str]) -> list[st
         # after the second side is a part of its own
         second, *rest = [p.strip(" ,;") for p in coordinated.split(between.group(2))
                          if p.strip(" ,;")] or [between.group(2)]
-        return [between.group(1), second.rstrip(" ?"), *rest]
+        # "... and post menopausal, im 50 and dont know which one i am": what follows a comma
+        # is a part of its own when it asks, and tells the situation when it does not
+        second, _, after = second.partition(", ")
+        if after and re.match(rf"\W*(?:{_QUESTION_WORDS[lang]})\b", after, re.I):
+            rest.insert(0, after)
+        return [between.group(1), second.rstrip(" ?."), *rest]
     sides = _COMPARE[lang].split(sentence, maxsplit=1)
     if len(sides) != 2:
         return None

@@ -15,6 +15,7 @@ from importlib import resources
 import yaml
 
 from assistant.compose import Draft, Span, list_items, merge_spans, select_spans, sentence_span
+from assistant.facets import facets_of, opposed
 from assistant.lexicon import Lexicon, english_words, fold, words
 from assistant.rails.input import Screening, asking_clauses
 from assistant.rails.intents import IntentScores
@@ -634,6 +635,11 @@ def _asked_drugs(query: Query, lexicon: Lexicon) -> list[str]:
     return lexicon.drugs_in(lexicon.normalize(asking_clauses(fold(query.raw))))
 
 
+# attributes a sentence carries only about a status the question names (the page's blood tests
+# tell whether someone has reached menopause, nothing else)
+_ABOUT_A_STATUS = {"testing"}
+
+
 def _carried(attribute, spans: list[Span], query: Query, lexicon: Lexicon,  # noqa: ANN001
              subject: set[str] | None = None) -> bool:
     """Does a quoted sentence carry what was asked, about what was asked? The sentence that
@@ -658,6 +664,12 @@ def _carried(attribute, spans: list[Span], query: Query, lexicon: Lexicon,  # no
                 and ((attribute.carrier.search(about if attribute.name == "alone" else sentence)
                       and all(e in sentence for e in effects))
                      or (compares and _SIDE_EFFECTS_COMPARISON.search(sentence)))]
+    if attribute.name in _ABOUT_A_STATUS:
+        # "how do they tell if she's gone through the change?" is carried by the blood tests
+        # for menopause; "how do they know the treatment is working?" is not
+        named = facets_of(query.raw, ruled_out=False)
+        dimension = named | opposed(named)
+        carrying = [about for about in carrying if facets_of(about) & dimension]
     if query.drugs:
         # the drugs of the clauses that ask ("letrozole stopped working. can she go on verzenio
         # by itself?" asks of abemaciclib)

@@ -242,3 +242,23 @@ def test_a_lead_in_about_its_own_subject_names_no_list(model: FacetModel) -> Non
     chosen = model.select("which of the treatments on the page are pills?")
     texts = " ".join(u.text for u in chosen)
     assert "Olaparib is usually taken by mouth." in texts
+
+
+@pytest.mark.parametrize("question", [
+    "how can the doctors tell if my mum is past the change now?",
+    "my periods stopped during chemo - how would they check whether i'm post-menopausal?",
+])
+def test_how_a_status_is_found_out_is_the_pages_blood_tests(assistant,  # noqa: ANN001
+                                                             question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.kind == "answer"
+    quoted = " ".join(q.text for q in answer.quotes)
+    assert "may do blood tests to see if you are now in menopause" in quoted
+    # the passage is read to its end before any other
+    assert "Low estrogen and high FSH levels in your blood mean you are in menopause." in quoted
+
+
+def test_how_a_treatment_is_checked_is_still_not_covered(assistant) -> None:  # noqa: ANN001
+    """The page's blood tests tell whether someone has reached menopause, nothing else."""
+    answer = assistant.ask("how do the doctors tell if the letrozole is working? blood tests?")
+    assert answer.kind == "not_in_document"

@@ -341,3 +341,13 @@ def test_which_her2_drugs_lists_the_her2_positive_treatments(assistant) -> None:
                      "which her2 positive medicines does it name?"):
         quoted = " ".join(q.text for q in assistant.ask(question).quotes)
         assert "Trastuzumab (Herceptin)" in quoted and "Pertuzumab (Perjeta)" in quoted, question
+
+
+def test_a_difference_typed_fast_with_a_situation_after_it(assistant) -> None:  # noqa: ANN001
+    """'diffrence between X and Y, my mom is 52': a side ends at the comma, and what follows it
+    tells the situation, not a third thing to define."""
+    answer = assistant.ask("whats the diffrence between premenopausal and postmenopausal, "
+                           "my mom is 52")
+    _check_contract(assistant, answer)
+    quoted = [answer.quotes[i].text for p in answer.parts for i in p.quotes]
+    assert "The time before menopause." in quoted and "The time after menopause." in quoted
