@@ -355,7 +355,13 @@ class Assistant:
                                           before=plans[-1].standalone)
                 plan = leaning if leaning.kind == "answer" else plan
             plans.append(plan)
-            history = [*history, ChatTurn(role="user", content=plan.standalone)]
+            # what the part's quotes said, for a later part that points at it ("is there
+            # something they can give her, and how long would she be on it?": trastuzumab)
+            said = " ".join(s.text for s in plan.spans) if plan.kind == "answer" else ""
+            named = [t for t in self.condenser.topics(said) if t not in self.condenser.headings]
+            said = said if len(named) == 1 else ""  # only when it names one thing
+            history = [*history, ChatTurn(role="user", content=plan.standalone),
+                       *([ChatTurn(role="assistant", content=said)] if said else [])]
         return combine(whole, plans, self.settings.max_quotes)
 
     @staticmethod

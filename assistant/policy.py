@@ -513,7 +513,7 @@ def _own_drug_change(names: frozenset[str]) -> re.Pattern[str]:
     return re.compile(
         r"\b(?:can|could|should|may|is it (?:ok|okay|safe)|(?:want|going|planning) to)\b"
         r"[^.?!]{0,40}?\b(?:double|halve|cut|split|skip|stop|quit|pause|start|lower|reduce|"
-        r"increase|switch)\b[^.?!]{0,20}?\b(?:my|her|his) (?:" + alternatives + r")\b")
+        r"increase|switch|swap)\b[^.?!]{0,20}?\b(?:my|her|his) (?:" + alternatives + r")\b")
 
 
 def _asks_for_drug(question: str, lexicon: Lexicon) -> bool:

@@ -351,3 +351,24 @@ def test_a_difference_typed_fast_with_a_situation_after_it(assistant) -> None:  
     _check_contract(assistant, answer)
     quoted = [answer.quotes[i].text for p in answer.parts for i in p.quotes]
     assert "The time before menopause." in quoted and "The time after menopause." in quoted
+
+
+def test_a_later_part_points_at_what_the_part_before_answered(assistant) -> None:  # noqa: ANN001
+    """'is there something they can give her, and how long would she be on it?': "it" is the
+    one treatment the first part's quotes name, not a word of its question."""
+    answer = assistant.ask("she's her2 positive and far too frail for chemo. is there anything "
+                           "they could give her, and how long does she stay on it?")
+    _check_contract(assistant, answer)
+    second = " ".join(answer.quotes[i].text for i in answer.parts[-1].quotes)
+    assert "usually continued until the breast cancer starts to grow again" in second, second
+
+
+@pytest.mark.parametrize("message", [
+    "my sister says anastrozole is easier than letrozole. can i swap over on my own?",
+    "could I just swap my Femara for Aromasin myself?",
+])
+def test_swapping_ones_own_drug_is_a_decision_for_the_team(assistant,  # noqa: ANN001
+                                                            message: str) -> None:
+    answer = assistant.ask(message)
+    assert answer.kind == "personal_advice"
+    assert any("aromatase inhibitor" in q.text for q in answer.quotes)
