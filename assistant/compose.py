@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.corpus import Document, Unit
+from assistant.facets import asked_for, asks_list, facets_of
 from assistant.lexicon import fold
 from assistant.models import AnswerKind
 from assistant.retrieval import Query, ScoredUnit
@@ -102,6 +103,9 @@ def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int, *,
     if not hits:
         return []
     wanted = content_terms(query.expanded)
+    # a kind of statement a question asks every one of ("every reason the page gives ...")
+    # counts as a word to cover: the passage that says why adds what the others do not
+    kinds = {f"kind:{k}" for k in asked_for(query.raw)} if asks_list(query.raw) else set()
     weights = _term_weights(hits[0].doc)
     top = hits[0].score
     candidates = []
@@ -110,7 +114,8 @@ def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int, *,
             break
         passage = _passage(hit, hits, query)
         context = " ".join([hit.unit.section.split(" > ")[-1], *(s.text for s in passage)])
-        candidates.append((hit.score, passage, content_terms(context) & wanted, hit))
+        said = {f"kind:{k}" for k in facets_of(" ".join(s.text for s in passage))} & kinds
+        candidates.append((hit.score, passage, content_terms(context) & wanted | said, hit))
     chosen: list[list[Span]] = []
     covered: set[str] = set()
     used = 0

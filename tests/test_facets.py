@@ -262,3 +262,12 @@ def test_how_a_treatment_is_checked_is_still_not_covered(assistant) -> None:  # 
     """The page's blood tests tell whether someone has reached menopause, nothing else."""
     answer = assistant.ask("how do the doctors tell if the letrozole is working? blood tests?")
     assert answer.kind == "not_in_document"
+
+
+def test_every_reason_the_page_gives_quotes_each_reason(assistant) -> None:  # noqa: ANN001
+    """A kind of statement asked every one of ("every reason ... for stopping treatment"): the
+    passage that gives the reason is quoted even when it shares no other word to cover."""
+    answer = assistant.ask("list all the reasons the page gives for moving to another treatment "
+                           "or for stopping treatment altogether")
+    quoted = " ".join(q.text for q in answer.quotes)
+    assert "side effects that are hard to cope with" in quoted, quoted
