@@ -4,6 +4,7 @@ is drawn. Speed itself is only measured there, never asserted here."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,22 @@ def test_a_short_soak_goes_through_every_face_without_errors(
     assert all(report["per_face"][face]["requests"] == 10 for face in FACES)
     assert report["errors"] == 0  # ratings of real answer ids, the widget, the health check
     assert report["rss_mb_at_end"] > 0 and report["rss_mb_after_warm_up"] > 0
+
+
+def test_the_http_profile_puts_the_answer_and_the_web_layer_apart(
+        settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks.profile_http import main
+
+    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(CORPUS))
+    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(settings.index_dir))
+    monkeypatch.setenv("ASSISTANT_MODEL_CACHE_DIR", str(MODEL_CACHE))
+    monkeypatch.delenv("ASSISTANT_CHROMA_URL", raising=False)
+    for name in ("ASSISTANT_HOST", "ASSISTANT_PORT", "ASSISTANT_RATE_LIMIT"):  # it sets them
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+    out = tmp_path / "profile.json"
+    assert main(["--requests", "40", "--clients", "2", "--out", str(out)]) == 0
+    report = json.loads(out.read_text("utf-8"))
+    assert report["load"]["errors"] == 0
+    shares = report["shares_of_server_busy_time"]
+    assert "answer (Assistant.ask)" in shares
+    assert abs(sum(shares.values()) - 1) < 0.01
