@@ -25,13 +25,18 @@ def _is_figure(value: object) -> bool:
         value["ratio"] is None or isinstance(value["ratio"], int | float))
 
 
-def test_quick_bench_writes_every_figure_and_the_chart(
-        settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # the session's index folder: built once (with the backstop's vectors) for every test
+def _serve_from(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment a server started by a benchmark reads: the test corpus and index."""
     monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(CORPUS))
     monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(settings.index_dir))
     monkeypatch.setenv("ASSISTANT_MODEL_CACHE_DIR", str(MODEL_CACHE))
     monkeypatch.delenv("ASSISTANT_CHROMA_URL", raising=False)
+
+
+def test_quick_bench_writes_every_figure_and_the_chart(
+        settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the session's index folder: built once (with the backstop's vectors) for every test
+    _serve_from(settings, monkeypatch)
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["bench", "--quick", "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -69,10 +74,7 @@ def test_a_short_soak_goes_through_every_face_without_errors(
         settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     from benchmarks.soak import FACES, soak
 
-    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(CORPUS))
-    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(settings.index_dir))
-    monkeypatch.setenv("ASSISTANT_MODEL_CACHE_DIR", str(MODEL_CACHE))
-    monkeypatch.delenv("ASSISTANT_CHROMA_URL", raising=False)
+    _serve_from(settings, monkeypatch)
     questions = Path(__file__).parents[1] / "evals" / "questions.jsonl"
     report = soak(requests=50, clients=2, questions=questions)
     assert report["requests"] == 50
@@ -85,10 +87,7 @@ def test_the_http_profile_puts_the_answer_and_the_web_layer_apart(
         settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from benchmarks.profile_http import main
 
-    monkeypatch.setenv("ASSISTANT_CORPUS_DIR", str(CORPUS))
-    monkeypatch.setenv("ASSISTANT_INDEX_DIR", str(settings.index_dir))
-    monkeypatch.setenv("ASSISTANT_MODEL_CACHE_DIR", str(MODEL_CACHE))
-    monkeypatch.delenv("ASSISTANT_CHROMA_URL", raising=False)
+    _serve_from(settings, monkeypatch)
     for name in ("ASSISTANT_HOST", "ASSISTANT_PORT", "ASSISTANT_RATE_LIMIT"):  # it sets them
         monkeypatch.setenv(name, os.environ.get(name, ""))
     out = tmp_path / "profile.json"
