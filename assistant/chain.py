@@ -285,9 +285,10 @@ class Assistant:
                                emergency=turn.screening.emergency, notes=["too_long"])
             return turn
         standalone = turn.standalone if turn.condensed else turn.question
+        listed = self._facet_list(turn.standalone) if turn.screening.attributes else []
         turn.draft = decide(Decision(turn.question, standalone,
                                      turn.language, turn.screening, turn.query, turn.hits,
-                                     turn.intents),
+                                     turn.intents, listed),
                             self.lexicon, self.settings.max_quotes)
         if turn.draft.kind in ("answer", "not_in_document") and not turn.screening.emergency:
             overview = [] if self._names_unlisted(turn.query) else self._overview(
@@ -387,8 +388,10 @@ class Assistant:
         screening = self.rails.screen(standalone, self._known_words)
         screening.emergency, screening.emergencies = None, []  # the whole message was screened
         vector = self.search.embed(query)
+        listed = self._facet_list(standalone) if screening.attributes else []
         draft = decide(Decision(text, standalone, language, screening, query,
-                                self.search.search(query, vector), self.intents.score(vector)),
+                                self.search.search(query, vector), self.intents.score(vector),
+                                listed),
                        self.lexicon, self.settings.max_quotes)
         answered = draft.kind in ("answer", "personal_advice") and bool(draft.spans)
         listed = self._facet_list(standalone) if draft.kind == "answer" else []

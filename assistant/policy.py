@@ -8,14 +8,14 @@ treatment the page does not list, and the chosen passages do not carry it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from importlib import resources
 
 import yaml
 
 from assistant.compose import Draft, Span, list_items, merge_spans, select_spans, sentence_span
-from assistant.facets import facets_of, opposed
+from assistant.facets import asks_list, facets_of, opposed
 from assistant.lexicon import Lexicon, english_words, fold, words
 from assistant.rails.input import Screening, asking_clauses
 from assistant.rails.intents import IntentScores
@@ -59,6 +59,9 @@ class Decision:
     query: Query | None
     hits: list[ScoredUnit]
     intents: IntentScores | None = None
+    # the passages of a list the question asks for by facets ("which drugs are taken by
+    # mouth?"): they carry what is asked as well as the chosen quotes do
+    listed: list[Span] = field(default_factory=list)
 
 
 def decide(d: Decision, lexicon: Lexicon, max_quotes: int) -> Draft:
@@ -234,7 +237,7 @@ class Facts:
 
     @cached_property
     def missing(self):  # noqa: ANN201 - the first Attribute no quote carries, or None
-        query, spans, lexicon = self.query, self.spans, self.lexicon
+        query, spans, lexicon = self.query, [*self.spans, *self.d.listed], self.lexicon
         subjects = {"mechanism": _distinctive(query, lexicon, typed=True),
                     "route": _distinctive(query, lexicon)}
         return next((a for a in self.d.screening.attributes
@@ -678,7 +681,8 @@ def _carried(attribute, spans: list[Span], query: Query, lexicon: Lexicon,  # no
         return any(about_each) if _WHICH.search(fold(query.raw)) else all(about_each)
     # the subject, not the words of what is asked ("is chemo by iv or pills?" is about chemo)
     subject = {w for w in subject or () if not attribute.carrier.search(w)} - _ASKED_WORDS
-    if attribute.name in _ABOUT_SUBJECT and subject:
+    if attribute.name in _ABOUT_SUBJECT and subject and not asks_list(query.raw):
+        # (a list asked for, "which drugs are taken by mouth?", is about every drug)
         return any(w in about for about in carrying for w in subject)
     return bool(carrying)
 

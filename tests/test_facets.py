@@ -271,3 +271,20 @@ def test_every_reason_the_page_gives_quotes_each_reason(assistant) -> None:  # n
                            "or for stopping treatment altogether")
     quoted = " ".join(q.text for q in answer.quotes)
     assert "side effects that are hard to cope with" in quoted, quoted
+
+
+@pytest.mark.parametrize("question, covered", [
+    ("which medicines on the page are taken by mouth, and who are they for?", True),
+    ("which drugs are given as an injection?", False),
+])
+def test_how_drugs_are_given_asked_as_a_list(assistant, question: str,  # noqa: ANN001
+                                             covered: bool) -> None:
+    """A list asked by how drugs are given is carried by the list's passages ("Olaparib is
+    usually taken by mouth."); how the page gives no drug (injections) stays not covered."""
+    answer = assistant.ask(question)
+    quoted = " ".join(q.text for q in answer.quotes)
+    if covered:
+        assert answer.kind == "answer"
+        assert "Olaparib is usually taken by mouth." in quoted, quoted
+    else:
+        assert answer.kind == "not_in_document"
