@@ -36,6 +36,7 @@ class Turn:
     condensed: bool = False
     intents: IntentScores | None = None
     too_long: bool = False  # longer than answered: screened for emergencies only
+    listed: list[Span] | None = None  # the list asked by facets, once it has been looked for
 
 
 def _one_blas_thread() -> None:
@@ -286,6 +287,7 @@ class Assistant:
             return turn
         standalone = turn.standalone if turn.condensed else turn.question
         listed = self._facet_list(turn.standalone) if turn.screening.attributes else []
+        turn.listed = listed if turn.screening.attributes else None
         turn.draft = decide(Decision(turn.question, standalone,
                                      turn.language, turn.screening, turn.query, turn.hits,
                                      turn.intents, listed),
@@ -334,7 +336,8 @@ class Assistant:
         assert turn.screening is not None
         parts = split_parts(turn.screening.cleaned, turn.language)
         if len(parts) < 2:
-            listed = self._facet_list(turn.standalone) if whole.kind == "answer" else []
+            listed = [] if whole.kind != "answer" else turn.listed if turn.listed is not None \
+                else self._facet_list(turn.standalone)
             if listed:
                 whole.spans = listed
             return whole
@@ -394,7 +397,10 @@ class Assistant:
                                 listed),
                        self.lexicon, self.settings.max_quotes)
         answered = draft.kind in ("answer", "personal_advice") and bool(draft.spans)
-        listed = self._facet_list(standalone) if draft.kind == "answer" else []
+        if draft.kind != "answer":
+            listed = []
+        elif not screening.attributes:  # (with attributes it was found before the decision)
+            listed = self._facet_list(standalone)
         return PartPlan(label, "answer" if answered else "not_in_document",
                         listed or (list(draft.spans) if answered else []), draft.topic,
                         standalone, advice=draft.kind == "personal_advice",

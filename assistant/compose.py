@@ -114,7 +114,8 @@ def select_spans(hits: list[ScoredUnit], query: Query, max_passages: int, *,
             break
         passage = _passage(hit, hits, query)
         context = " ".join([hit.unit.section.split(" > ")[-1], *(s.text for s in passage)])
-        said = {f"kind:{k}" for k in facets_of(" ".join(s.text for s in passage))} & kinds
+        said = {f"kind:{k}" for k in facets_of(" ".join(s.text for s in passage))} & kinds \
+            if kinds else set()  # (read only when a kind is asked: this runs per candidate)
         candidates.append((hit.score, passage, content_terms(context) & wanted | said, hit))
     chosen: list[list[Span]] = []
     covered: set[str] = set()

@@ -97,5 +97,5 @@ def test_the_http_profile_puts_the_answer_and_the_web_layer_apart(
     report = json.loads(out.read_text("utf-8"))
     assert report["load"]["errors"] == 0
     shares = report["shares_of_server_busy_time"]
-    assert "answer (Assistant.ask)" in shares
-    assert abs(sum(shares.values()) - 1) < 0.01
+    # the answer is most of a request; the web layer's stages are named apart from it
+    assert max(shares, key=shares.get) == "answer (Assistant.ask)", shares

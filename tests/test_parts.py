@@ -311,15 +311,16 @@ def test_a_longer_term_of_the_page_is_not_its_headword(assistant) -> None:  # no
     assert "cause treatment-induced menopause" in answer.quotes[0].text
 
 
-@pytest.mark.parametrize("message", [
-    "Define post-menopausal, then list the hormonal therapy for post-menopausal women.",
-    "Définis post-ménopausée, puis dis-moi quelle hormonothérapie est prévue après la ménopause.",
-    "Define postmenopáusica y luego dime qué terapia hormonal da después de la menopausia.",
+@pytest.mark.parametrize("message, language", [
+    ("Define post-menopausal, then list the hormonal therapy for post-menopausal women.", "en"),
+    ("Définis post-ménopausée, puis dis-moi quelle hormonothérapie est prévue après la "
+     "ménopause.", "fr"),
+    ("Define postmenopáusica y luego dime qué terapia hormonal da después de la menopausia.",
+     "es"),
 ])
-def test_then_opens_a_part_of_its_own(message: str) -> None:
+def test_then_opens_a_part_of_its_own(message: str, language: str) -> None:
     from assistant.parts import split_parts
 
-    language = "fr" if "Définis" in message else "es" if "luego" in message else "en"
     assert len(split_parts(message, language)) == 2
 
 
