@@ -114,6 +114,15 @@ _TEMPERATURES = [
                rf"(?:3[89]|4[0-2]|10[0-6])\b{_UNIT_AFTER}"),
 ]
 
+# a calcium reading well above the normal range, in mmol/L (3.0 and more, as Canadian labs give
+# it) or mg/dL (12 and more), within a few words of the word calcium ("my calcium came back
+# 14.2"); a reading just over the range (2.7, 10.6) is for the team, not an emergency
+_CALCIUM = re.compile(
+    r"\b(calci(?:um|o)(?:\W+(?!\d)[a-z]+){0,4}\W+)"
+    r"(?:[34][.,]\d\d?|1[2-9](?:[.,]\d\d?)?)\b"
+    r"(?![.,]\d)(?!\s*(?:mg\b(?!\s*/\s*dl)|mcg|iu|ui|units?|%|tablets?|pills?|days?|weeks?|months?|"
+    r"years?|yrs?|hours?|times|x\b|ans|anos|jours|dias|semaines|semanas))")
+
 # the "if ..." or "when ..." part of a sentence, up to its next comma
 _CONDITION = re.compile(r"\b(?:if|whenever|in case|while|si|quand|lorsque|au cas ou|en cas d|"
                         r"pendant que|cuando|en caso de|por si|mientras)\b[^,;:.?!]*")
@@ -135,7 +144,9 @@ _PAST_TIME = re.compile(
     r"december|janvier|fevrier|mars|avril|juin|juillet|aout|septembre|octobre|novembre|"
     r"decembre|enero|febrero|marzo|abril|junio|julio|agosto|septiembre|octubre|noviembre|"
     r"diciembre)|hace (?:meses|anos|semanas)|il y a des (?:mois|annees|semaines)|"
-    r"the first time|la premiere fois|la primera vez|during (?:her|his|my) first|"
+    r"the first time|la premiere fois|la primera vez|(?:during|at|with|after) (?:her|his|my) first|"
+    r"(?:lors de|a|pendant) (?:ma|sa|mon|son) premier\w*|(?:en|durante|con) (?:mi|su) primer\w*|"
+    r"in the (?:19|20)?\d0s|dans les annees (?:19|20)?\d0|en los (?:anos )?(?:19|20)?\d0|"
     r"of (?:19|20)\d\d|(?:in |on )?may (?:19|20)\d\d|"
     r"on (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* \d{1,2}|"
     r"last (?:cycle|round|treatment|infusion|session|course|january|february|march|april|may|"
@@ -178,7 +189,7 @@ _HYPOTHETICAL = re.compile(
     r"\b(?:whether|watch (?:out )?for|look out for|signs? of|symptoms? of|"
     r"warning signs?|is it normal|is it common|common|side effects?|risks?|chances? of|"
     r"can \w+(?: \w+)? cause|could \w+(?: \w+)? cause|does \w+(?: \w+)? cause|cause|causes|"
-    r"prevent\w*|avoid\w*|worry about|"
+    r"prevent\w*|avoid\w*|worry about|eviter|prevenir|evitar|pour pas avoir|para no tener|"
     r"can (?:you|one|people|patients|someone|a person) (?:have|get)|"
     r"is it possible|peut (?:\w+ ){0,10}(?:donner|causer|provoquer|entrainer)|"
     r"puede (?:\w+ ){0,10}(?:causar|dar|provocar)|counts? as|considered (?:a |an )?|"
@@ -266,11 +277,12 @@ class Condition:
 
 def normalize(folded: str) -> str:
     """Words only: temperature readings become "hightemp" (38 C / 100.4 F and more) or
-    "normaltemp" (35.5-37.7 C, 96-99.9 F), "can't" becomes "cant", other apostrophes and signs
-    split words; "almost" and its kin go ("ne sent presque plus ses jambes": a sign that is
-    nearly there is there)."""
+    "normaltemp" (35.5-37.7 C, 96-99.9 F), calcium readings of 3.0 mmol/L / 12 mg/dL and more
+    "highcalcium"; "can't" becomes "cant", other apostrophes and signs split words; "almost"
+    and its kin go ("ne sent presque plus ses jambes": a sign that is nearly there is there)."""
     for pattern in _TEMPERATURES:
         folded = pattern.sub(" hightemp ", folded)
+    folded = _CALCIUM.sub(r"\1 highcalcium ", folded)
     folded = _NORMAL_TEMPERATURE.sub(" normaltemp ", folded)
     folded = folded.replace("n't", "nt").replace("n'", "n ")
     folded = re.sub(r"[^a-z0-9]+", " ", folded).strip()
