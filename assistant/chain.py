@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -331,6 +331,7 @@ class Assistant:
     def _by_parts(self, turn: Turn, whole: Draft) -> Draft:
         """A message that asks several things: each part answered on its own (condensed against
         the parts before it), then one Draft from them (see ``assistant.parts``)."""
+        from assistant.facets import statuses
         from assistant.parts import combine, split_parts
 
         assert turn.screening is not None
@@ -343,19 +344,21 @@ class Assistant:
             return whole
         history = list(turn.history)
         plans: list[PartPlan] = []
+        stated: set[str] = set()  # the statuses the parts so far state (HER2-positive, ...)
         for part in parts:
-            plan = self._plan_part(part.label, part.text, turn.language, history)
+            plan = self._plan_part(part.label, part.text, turn.language, history, stated)
+            stated |= statuses(plan.standalone, supposed=False)
             if plans and plans[-1].complete and plan.leans:  # "... and which of those is
                 plan = self._within(plans[-1], plan)  # combined with docetaxel?"
             subject = plans[-1].resolved or self.condenser.glossary_words(
                 plans[-1].standalone) if plans else []
             if subject and self._asks_of_nothing(plan):
                 # "what does 'menopausal' mean, and what other terms does the page point to?"
-                plan = self._plan_part(part.label, part.text, turn.language, [],
+                plan = self._plan_part(part.label, part.text, turn.language, [], stated,
                                        about=" ".join(subject))
             if plan.kind != "answer" and plans:  # "... and when is it used?": read with the
                 # part before it
-                leaning = self._plan_part(part.label, part.text, turn.language, [],
+                leaning = self._plan_part(part.label, part.text, turn.language, [], stated,
                                           before=plans[-1].standalone)
                 plan = leaning if leaning.kind == "answer" else plan
             plans.append(plan)
@@ -378,7 +381,10 @@ class Assistant:
         return not plan.resolved and bool(asked_for(plan.standalone))
 
     def _plan_part(self, label: str, text: str, language: str, history: list[ChatTurn],
-                   before: str = "", about: str = "") -> PartPlan:
+                   stated: set[str] | None = None, before: str = "",
+                   about: str = "") -> PartPlan:
+        from assistant.facets import carried
+
         english = self.translator.to_english(text, language) if language != "en" else text
         standalone = self.condenser.condense(english, history) if english else ""
         if before:
@@ -386,6 +392,9 @@ class Assistant:
         if about:  # the subject of the part before, for a part that names none
             standalone = f"{standalone.rstrip(' ?.!')} of {about}?"
         query = self.search.prepare(standalone)
+        if stated:  # what an earlier part stated holds for this one too: its passages are
+            # weighed by it (a list the part asks for is not narrowed by it)
+            query = replace(query, carried=carried(stated, standalone))
         if not query.normalized.strip():
             return PartPlan(label, "not_in_document", standalone=standalone)
         screening = self.rails.screen(standalone, self._known_words)

@@ -110,7 +110,14 @@ def facets_of(text: str, ruled_out: bool = True) -> set[str]:
         for s, e, g in found)}
 
 
-_ASKED_WHETHER = re.compile(r"\b(?:whether|if)\b[^,;:.?!]*")
+# ("if" after a verb of finding out; "what if she gets symptoms?", "is it used if she hasn't
+# reached menopause?" suppose what they name: that status is asked about)
+_ASKED_WHETHER = re.compile(r"\b(?:whether|(?:test|tests|tested|testing|check|checks|checking|see|"
+                            r"know|tell|find out|work out|figure out|determine|decide|sure|"
+                            r"wonder|wondering|ask|asking|show|shows|confirm|measure|look)"
+                            r"(?: [a-z]+){0,3} if)\b[^,;:.?!]*|[^,;:.?!]*\bor not\b")
+# every condition, supposed or asked: what a text states as so ("she is HER2-positive")
+_SUPPOSED = re.compile(r"\b(?:whether|if|unless|when|once)\b[^,;:.?!]*|[^,;:.?!]*\bor not\b")
 # both sides of a comparison in one question (its parts, one side each, do weigh statuses)
 _COMPARING = re.compile(r" (?:vs|versus|compared|comparison) ")
 # where a sentence goes on to ask something else: ", and what ...", "; which ..."
@@ -118,14 +125,58 @@ _CLAUSES = re.compile(r"[.?!;]+\s*|,\s*(?:and|but|so)\s+|\s+(?:and|but)\s+(?=(?:
                       r"how|is|are|can|does|do)\b)")
 
 
-def statuses(text: str) -> set[str]:
+def statuses(text: str, supposed: bool = True) -> set[str]:
     """The statuses a text states: the facets that have an opposite (HER2-positive and
     HER2-negative, before and after menopause, ...), leaving out what it asks "whether" ("how
-    do they test whether she has become post-menopausal" states no status)."""
-    found = facets_of(_ASKED_WHETHER.sub(" ", fold(text)))
+    do they test whether she has become post-menopausal" states no status, nor does "does
+    being in menopause or not change anything?"). With ``supposed=False``, what a condition
+    supposes ("which hormone is high if you're in menopause?") is left out too."""
+    asked = _ASKED_WHETHER if supposed else _SUPPOSED
+    found = facets_of(asked.sub(" ", fold(text)))
     if _COMPARING.search(words(text)):
         return set()  # "hormone therapy before vs after menopause" weighs both sides alike
-    return {f.name for f in _vocabulary()[0] if (f.excludes or f.status) and f.name in found}
+    stated = {f.name for f in _vocabulary()[0] if (f.excludes or f.status) and f.name in found}
+    # a status said not to hold is its opposite ("it isn't the kind that feeds on hormones")
+    by_name = {f.name: f for f in _vocabulary()[0]}
+    spaced = words(asked.sub(" ", fold(text)))
+    spans = {n: [m.span() for m in by_name[n].pattern.finditer(spaced)] for n in stated}
+    for name in list(stated):
+        facet = by_name[name]
+        shared = any(set(spans[name]) & set(spans[other]) for other in spans if other != name)
+        if len(facet.excludes) == 1 and spans[name] and not shared and all(
+                _NEGATED.search(spaced[:start]) for start, _ in spans[name]):
+            stated = stated - {name} | set(facet.excludes)
+    return stated
+
+
+# a negation just before a status: "isn't the kind that feeds on hormones", "not her2 positive"
+_NEGATED = re.compile(r"(?:isnt|is not|not|never|doesnt|does not|arent|wasnt) "
+                      r"(?:[a-z0-9+]+ ){0,3}$")
+
+
+def carried(before: set[str], part: str) -> frozenset[str]:
+    """The statuses stated before (by an earlier part of the same message) that a part neither
+    states nor contradicts: "for hormone receptor-positive disease, when is hormonal therapy
+    used and when is chemotherapy used instead?" asks its second part of hormone
+    receptor-positive disease too. None for a side of a comparison."""
+    if _COMPARING.search(words(part)):
+        return frozenset()
+    own = statuses(part)
+    return frozenset(before - own - opposed(own))
+
+
+@lru_cache(maxsize=1)
+def checked_kinds() -> frozenset[str]:
+    """The kinds of statement asked of a status ("how do they tell ...?"): with_status."""
+    return frozenset(f.name for f in _vocabulary()[0] if f.with_status)
+
+
+@lru_cache(maxsize=1)
+def kinds_of_treatment() -> frozenset[str]:
+    """The facets of a kind of treatment (hormonal, chemotherapy, targeted): inherited by a
+    paragraph, with no opposite."""
+    return frozenset(f.name for f in _vocabulary()[0]
+                     if f.inherit and not f.excludes and not f.status)
 
 
 def where_spread() -> frozenset[str]:
@@ -229,7 +280,10 @@ class FacetModel:
             # hadn't reached menopause ..., your healthcare team may do blood tests")
             inherited = set().union(*(facets_of(t) for t in context
                                       if not t.lower().startswith("if "))) & inheritable
-            tags[unit.index] = frozenset(own | inherited)
+            # a sentence that states its own status is not about the opposite one it would
+            # inherit ("It is also offered for hormone receptor-positive ..." after
+            # "Chemotherapy is given for hormone receptor-negative ...")
+            tags[unit.index] = frozenset(own | inherited - opposed(own))
             folded = words(root.text)
             named = frozenset(n for n in (*drug_names, *_THERAPIES) if f" {n}" in folded)
             subjects[unit.index] = (root.index, named)
@@ -287,6 +341,28 @@ class FacetModel:
                 return [lead, *items]
         return []
 
+    def _having(self, wanted: set[str],
+                against: set[str]) -> tuple[dict[int, Unit], int]:
+        """The units that have every wanted facet and none against, each about a treatment
+        the units before it are not about (with the sentence that names its treatment), and
+        how many treatments they are about."""
+        units = {u.index: u for u in self.doc.units}
+        chosen: dict[int, Unit] = {}
+        named: set[str] = set()
+        treatments = 0
+        for unit in self.doc.units:
+            root, names = self.subjects[unit.index]
+            names |= self.drugs[unit.index]  # "... they may be offered tamoxifen"
+            if not names or not wanted <= self.tags[unit.index] or names <= named \
+                    or against & self.tags[unit.index]:
+                continue  # no treatment it is about is new: "Pertuzumab may not be covered ..."
+            treatments += 1
+            named |= names
+            chosen[unit.index] = unit
+            if root != unit.index:  # it leans on the sentence that names its treatment
+                chosen[root] = units[root]
+        return chosen, treatments
+
     def select(self, question: str) -> list[Unit]:
         """For a question that asks for a list and names facets: in the page's order, every unit
         that has them all and is about a treatment the units before it are not about (with
@@ -318,20 +394,19 @@ class FacetModel:
         whole = self._named_list(wanted, asked)
         if whole:
             return whole
-        chosen: dict[int, Unit] = {}
-        named: set[str] = set()
-        treatments = 0
-        for unit in self.doc.units:
-            root, names = self.subjects[unit.index]
-            names |= self.drugs[unit.index]  # "... they may be offered tamoxifen"
-            if not names or not wanted <= self.tags[unit.index] or names <= named \
-                    or against & self.tags[unit.index]:
-                continue  # no treatment it is about is new: "Pertuzumab may not be covered ..."
-            treatments += 1
-            named |= names
-            chosen[unit.index] = unit
-            if root != unit.index:  # it leans on the sentence that names its treatment
-                chosen[root] = units[root]
+        chosen, treatments = self._having(wanted, against)
+        if not chosen:
+            # statuses the page never tells together ("hormone receptor-positive and
+            # HER2-positive, in the liver and causing symptoms: which treatments apply?"): each
+            # receptor status with what the page tells beside it, the lists joined
+            receptors = {f.name for f in facets if f.excludes and f.required} & wanted
+            if len(receptors) > 1:
+                for status in sorted(receptors):
+                    beside = {w for w in wanted - receptors
+                              if any({status, w} <= t for t in self.tags.values())}
+                    more, count = self._having({status} | beside, against)
+                    chosen.update(more)
+                    treatments += count
         # "every", "list", "name all": as many as the page has; otherwise a long list is not
         # what was asked for
         # ... but what has them all may be mostly one list of the page, and a list is one

@@ -43,13 +43,19 @@ _QUESTION_WORDS = {
 }
 _AND = {"en": r"and|also|plus|as well as|then|and then", "fr": r"et|aussi|ainsi que|puis|ensuite",
         "es": r"y|e|también|además|luego|después"}
+# a preposition before the question word ("..., and for which women?", "et pour qui ?")
+_BY = {"en": r"for|in|to|with|from|by|on|at|of|after|before",
+       "fr": r"pour|dans|à|a|avec|de|chez|par|après|apres|avant",
+       "es": r"para|en|a|con|de|por|después de|despues de|antes de"}
+_IF = {"en": r"if|when|once|if so", "fr": r"si|quand|une fois", "es": r"si|cuando|una vez"}
 _SENTENCE = re.compile(r"(?<=[?!.])\s+|\n+")
 _COMPARE = {
-    "en": re.compile(r"\s+(?:vs\.?|versus|compared (?:to|with)|as opposed to)\s+", re.I),
-    "fr": re.compile(r"\s+(?:vs\.?|versus|par rapport (?:à|a|aux|au)|comparée? (?:à|a|aux|au))\s+",
-                     re.I),
-    "es": re.compile(r"\s+(?:vs\.?|versus|frente a|comparad[oa]s? con|en comparación con)\s+",
-                     re.I),
+    "en": re.compile(r"\s+(?:vs\.?|versus|compared (?:to|with)|as opposed to|differs? from|"
+                     r"(?:is |are )?different from)\s+", re.I),
+    "fr": re.compile(r"\s+(?:vs\.?|versus|par rapport (?:à|a|aux|au)|comparée? (?:à|a|aux|au)|"
+                     r"diff[èe]rent?e?s? (?:de|du|des)|diff[èe]rent (?:de|du|des))\s+", re.I),
+    "es": re.compile(r"\s+(?:vs\.?|versus|frente a|comparad[oa]s? con|en comparación con|"
+                     r"difiere de|(?:es |son )?diferentes? (?:de|del|a|al))\s+", re.I),
 }
 _BETWEEN = {
     "en": re.compile(r"\b(?:diff\w*|compare|comparison)s?\s+between\s+(.+?)\s+and\s+"
@@ -81,7 +87,10 @@ def split_parts(message: str, language: str = "en") -> list[Part]:
     asks = re.compile(rf"(?:^|\s[-\u2013\u2014]\s|[:,]\s)\W*(?:(?:{_AND[lang]})\W+)?"
                       rf"(?:{words})\b", re.I)
     opens = re.compile(rf"^\W*(?:(?:{_AND[lang]})\W+)?(?:{words})\b", re.I)
-    coordinated = re.compile(rf",?\s+(?:{_AND[lang]})\s+(?=(?:{words})\b)", re.I)
+    # ... or by a condition that a question follows ("..., and if she is, which drugs?")
+    coordinated = re.compile(rf",?\s+(?:{_AND[lang]})\s+(?=(?:(?:{_BY[lang]})\s+)?(?:{words})\b|"
+                             rf"(?:{_BY[lang]})\s+(?:qui|quién|quien)\b|"
+                             rf"(?:{_IF[lang]})\b[^,;?]{{1,60}},\s*(?:{words})\b)", re.I)
     sentences = [s.strip() for s in _SENTENCE.split(message.strip()) if s and s.strip()]
     parts: list[Part] = []
     context: list[str] = []
@@ -113,6 +122,7 @@ def split_parts(message: str, language: str = "en") -> list[Part]:
             context = []
     if not parts:
         return [Part(message.strip(), message.strip())]
+    parts = _unelided(parts, lang)
     if context:  # statements after the last question still tell about it
         last = parts[-1]
         parts[-1] = Part(last.label, " ".join([last.text, *context]))
@@ -120,6 +130,33 @@ def split_parts(message: str, language: str = "en") -> list[Part]:
         head, tail = parts[:MAX_PARTS - 1], parts[MAX_PARTS - 1:]
         parts = [*head, Part(" ".join(p.label for p in tail), " ".join(p.text for p in tail))]
     return parts
+
+
+# a condition that only points back ("..., and if she is, which drugs?", "et si c'est le cas,
+# ...", "y si es así, ..."): it supposes what the part before asked whether
+_ELIDED = {
+    "en": re.compile(r"^\W*(?:and\s+)?(?:if|when)\s+(?:so|(?:she|he|it|they|you|i|we)\s+"
+                     r"(?:is|are|am|was|were|does|do|did|has|have|had))\b(?=\W*,)", re.I),
+    "fr": re.compile(r"^\W*(?:et\s+)?si\s+(?:c'est|c’est|c est)\s+le\s+cas\b(?=\W*,)", re.I),
+    "es": re.compile(r"^\W*(?:y\s+)?(?:si\s+(?:es\s+así|es\s+asi|lo\s+es|así\s+es)|en\s+ese\s+"
+                     r"caso)\b(?=\W*,)", re.I),
+}
+_WHETHER = {"en": r"if|whether", "fr": r"si", "es": r"si"}
+
+
+def _unelided(parts: list[Part], lang: str) -> list[Part]:
+    """A part whose condition only points back is answered with the condition written out
+    ("if she is, which hormonal therapy would fit?" after "how could they check if she's in
+    menopause now": "if she's in menopause now, which ...")."""
+    out = parts[:1]
+    for part in parts[1:]:
+        elided = _ELIDED[lang].match(part.text)
+        asked = re.search(rf"\b(?:{_WHETHER[lang]})\s+([^,;?]+)", out[-1].label, re.I)
+        if elided and asked:
+            written = f"{_WHETHER[lang].split('|')[0]} {asked.group(1).strip()}"
+            part = Part(part.label, written + part.text[elided.end():])
+        out.append(part)
+    return out
 
 
 def _compared(sentence: str, lang: str, coordinated: re.Pattern[str]) -> list[str] | None:
@@ -138,7 +175,10 @@ def _compared(sentence: str, lang: str, coordinated: re.Pattern[str]) -> list[st
         second, _, after = second.partition(", ")
         if after and re.match(rf"\W*(?:{_QUESTION_WORDS[lang]})\b", after, re.I):
             rest.insert(0, after)
-        return [between.group(1), second.rstrip(" ?."), *rest]
+        # "between menopause, post-menopause and premenopause": each term listed is a side
+        listed = [t.strip() for t in between.group(1).split(",") if t.strip()]
+        firsts = listed if all(len(t.split()) <= 4 for t in listed) else [between.group(1)]
+        return [*firsts, second.rstrip(" ?."), *rest]
     sides = _COMPARE[lang].split(sentence, maxsplit=1)
     if len(sides) != 2:
         return None
@@ -164,6 +204,15 @@ def _compared(sentence: str, lang: str, coordinated: re.Pattern[str]) -> list[st
         # "how is it different before menopause versus after menopause": the second side
         # takes the place of as many words at the end of the first
         second = " ".join(ahead[:-len(behind)] + behind)
+    elif not re.match(rf"\W*(?:{_QUESTION_WORDS[lang]})\b", second, re.I) and re.match(
+            rf"\W*(?:{_QUESTION_WORDS[lang]})\b", first, re.I):
+        # "what targeted options exist for HER2-positive versus HER2-negative stage 4 breast
+        # cancer?": the second side is asked what the first is, from the word it stands for
+        # ("HER2-negative" for "HER2-positive")
+        stem = fold(behind[0])[:4]
+        at = [i for i, w in enumerate(ahead) if i and len(stem) == 4 and fold(w).startswith(stem)]
+        if at:
+            second = " ".join(ahead[:at[-1]] + behind)
     if all(len(re.findall(r"\w+", s)) >= MIN_PART_WORDS for s in (first, second)):
         return [first, second]
     return None

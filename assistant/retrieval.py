@@ -16,7 +16,16 @@ from pydantic import ConfigDict
 from rapidfuzz import fuzz
 
 from assistant.corpus import Document, Unit
-from assistant.facets import FacetModel, asked_for, opposed, statuses, where_spread
+from assistant.facets import (
+    FacetModel,
+    asked_for,
+    checked_kinds,
+    facets_of,
+    kinds_of_treatment,
+    opposed,
+    statuses,
+    where_spread,
+)
 from assistant.index import VectorIndex, unit_context
 from assistant.lexicon import Lexicon, expand_contractions, fold
 
@@ -24,16 +33,20 @@ RRF_K = 5
 CANDIDATES = 150  # units taken from each of the dense and BM25 rankings (one page has ~70)
 CHUNK_WEIGHT = 0.5
 DRUG_BONUS = 0.12
+STATUS_BONUS = 0.1  # a passage with every status the question states (see _weigh_facets)
 HEADING_BONUS = 0.3
 _DEFINE = (r"what is|what's|whats|what are|define|meaning of|what is meant by|explain|"
            r"what counts as|what is considered|what qualifies as|how do you define|"
            r"(?:what is |what's |whats )?(?:the )?definition of")
 _DEFINITION = re.compile(r"^\W*(" + _DEFINE + r")\b"
-                         r"|\bwhat (do|does)\s+([\w' -]{1,40}\s+)?(mean|do)\b")
+                         r"|\bwhat (do|does)\s+([\w' -]{1,40}\s+)?(mean|do)\b"
+                         # "how does the page define menopause", "the page's definition of"
+                         r"|\b(defines?|definition of|meant by)\b")
 _WORDS = r"[\w'+-]+(?:\s+[\w'+-]+){0,%d}"  # words separated by spaces (no nested ambiguity)
 _TERM_ONLY = re.compile(
     r"^\W*(?:(?:" + _DEFINE + r"|what does|what do)\s+(?:an? |the )?" + _WORDS % 4
     + r"|" + _WORDS % 3 + r"\s+(?:means?|meaning))\W*$")
+MAX_BARE_WORDS = 3  # a question of at most this many words may be a bare glossary term
 MAX_OTHER_WORDS = 3  # beyond the heading's own words, in a "what is <heading>?" question
 _CUE_WORDS = {"what", "whats", "what's", "does", "mean", "means", "meaning", "define", "exactly",
               "stand", "explain", "term", "word", "counts", "considered", "qualifies",
@@ -80,6 +93,8 @@ class Query:
     normalized: str
     expanded: str
     drugs: tuple[str, ...]
+    # statuses an earlier part of the same message stated, that weigh this one's passages too
+    carried: frozenset[str] = frozenset()
 
 
 class UnitSearch:
@@ -169,6 +184,14 @@ class UnitSearch:
         best = max(rank for rank, _, _ in named)
         return [(doc_id, path) for rank, doc_id, path in named if rank == best]
 
+    def _bare_term(self, query: Query) -> bool:
+        """A question that is only a term the glossary defines ("menopause", a side of "the
+        difference between menopause, post-menopause and premenopause") asks what it is."""
+        if len(re.findall(r"[a-z0-9+-]+", fold(query.raw))) > MAX_BARE_WORDS:
+            return False
+        return any(fold(path.split(" > ")[0]) == GLOSSARY
+                   for _, path in self._defined_sections(query))
+
     def _is_subject(self, query: Query, heading: set[str]) -> bool:
         """Is the heading what the question asks about? Not when the question names a drug the
         heading does not, or says much else besides ("what is verzenio given with if hormone
@@ -224,7 +247,8 @@ class UnitSearch:
                       for key in self._naming.get(v, ())}
             for key in naming:
                 fused[key] = fused.get(key, 0.0) + DRUG_BONUS
-        defining = bool(_DEFINITION.search(query.normalized) or _DEFINITION.search(fold(query.raw)))
+        defining = bool(_DEFINITION.search(query.normalized) or _DEFINITION.search(fold(query.raw))
+                        or self._bare_term(query))
         # "what is X?" about a term (not "whats the difference between ..."): the glossary
         # answers it; any other question is about treatment first
         term_only = len(query.raw) <= 120 and bool(_TERM_ONLY.match(fold(query.raw)))
@@ -275,19 +299,45 @@ class UnitSearch:
     def _weigh_facets(self, query: Query, fused: dict[tuple[str, int], float]) -> None:
         """A status the question names (HER2-positive, after menopause, ...) raises the
         passages that have it and lowers those that have only its opposite."""
-        wanted = statuses(query.raw)
         asked = asked_for(query.raw)
+        # a status asked how it is found out ("how would they tell if she's post-menopausal?")
+        # is what is checked, not a condition the passage must meet
+        wanted = set() if asked & checked_kinds() else statuses(query.raw) | query.carried
         if not wanted and not asked:
             return
         against = opposed(wanted)
+        named = facets_of(query.raw) & kinds_of_treatment()
         for key in fused:
             tags = self.facets[key[0]].tags[key[1]]
+            if wanted - where_spread() and wanted <= tags:  # every status the question
+                fused[key] += STATUS_BONUS  # states, as a drug it names: found however little
+                # else it shares (where it has spread alone is too weak a sign for that)
             if asked & tags:  # the kind of statement asked for: what a treatment is for, ...
                 fused[key] *= ASKED_WEIGHT ** len(asked & tags)
-            if wanted & tags:  # where it has spread weighs less than a receptor status
+            unit = self.docs[key[0]].units[key[1]]
+            if wanted & tags and against & tags and not any(
+                    w in tags for w in wanted if opposed({w}) & tags) and not any(
+                    unit.folded.startswith(drug) for drug in query.drugs):
+                # it agrees on one thing and says the opposite of another ("spread to internal
+                # organs ... but it isn't causing any symptoms", asked about symptoms), and it
+                # is not the passage of a drug the question names ("already had chemo, can she
+                # still get palbociclib?" is answered by palbociclib's own conditions)
+                fused[key] *= OPPOSED_WEIGHT
+            elif wanted & tags:  # where it has spread weighs less than a receptor status
                 where = where_spread()
                 fused[key] *= FACET_WEIGHT ** len(wanted & tags - where) * WHERE_WEIGHT ** len(
                     wanted & tags & where)
+                # a sentence that leans on one for the opposite status ("Chemotherapy is given
+                # for hormone receptor-negative ... It is also offered for hormone
+                # receptor-positive ... that has spread to internal organs and is causing
+                # symptoms") is a narrower case: it answers the status alone less well than a
+                # passage that leads with it, unless the question also states the rest or
+                # names the treatment it is about ("when is chemotherapy used instead?")
+                lead = unit.antecedent
+                lead_tags = self.facets[key[0]].tags[lead] if lead is not None else frozenset()
+                contested = {w for w in wanted if opposed({w}) & lead_tags}
+                if contested and not wanted - contested and not named & lead_tags:
+                    fused[key] *= OPPOSED_WEIGHT
             elif against & tags:
                 fused[key] *= OPPOSED_WEIGHT
 

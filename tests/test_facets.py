@@ -288,3 +288,36 @@ def test_how_drugs_are_given_asked_as_a_list(assistant, question: str,  # noqa: 
         assert "Olaparib is usually taken by mouth." in quoted, quoted
     else:
         assert answer.kind == "not_in_document"
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("her cancer isn't the kind that feeds on hormones", {"hr_negative"}),
+    ("it is not HER2-positive", {"her2_negative"}),
+    ("she feels totally fine, no headaches", {"asymptomatic"}),
+    ("what if she gets symptoms?", {"symptomatic"}),
+    ("is it used if she hasn't reached menopause?", {"premenopausal"}),
+    ("how do they test if she has become post-menopausal?", set()),
+])
+def test_the_statuses_a_question_states(question: str, expected: set[str]) -> None:
+    """A status said not to hold is its opposite; "what if" and a condition suppose what they
+    name; "test if" asks whether, and states nothing."""
+    from assistant.facets import statuses
+
+    assert statuses(question) == expected
+
+
+def test_a_definition_asked_mid_sentence_quotes_the_headwords_own_definition(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("How does the page define menopause?")
+    assert answer.kind == "answer"
+    first = answer.quotes[0].text
+    assert "has not had a menstrual period for 12 months" in first, first
+
+
+def test_statuses_the_page_never_tells_together_each_get_their_treatments(assistant) -> None:  # noqa: ANN001
+    """Hormone receptor-positive and HER2-positive, in the liver and causing symptoms: the
+    page tells the first with where it has spread and the symptoms, the second alone."""
+    answer = assistant.ask("She is ER positive and HER2 positive, it is in her liver and causing "
+                           "symptoms. Which treatments on the page apply?")
+    quoted = " ".join(q.text for q in answer.quotes)
+    assert "Trastuzumab (Herceptin) is given for stage 4 HER2-positive" in quoted, quoted
+    assert "internal organs and is causing symptoms" in quoted, quoted

@@ -373,3 +373,89 @@ def test_swapping_ones_own_drug_is_a_decision_for_the_team(assistant,  # noqa: A
     answer = assistant.ask(message)
     assert answer.kind == "personal_advice"
     assert any("aromatase inhibitor" in q.text for q in answer.quotes)
+
+
+@pytest.mark.parametrize("message, language, written", [
+    ("how do they find out whether she has gone through menopause, and if she has, what "
+     "hormone treatment is used?", "en", "whether she has gone through menopause"),
+    ("¿Cómo saben si ya estoy en la menopausia? Y si es así, ¿qué tratamiento me darían?", "es",
+     "si ya estoy en la menopausia"),
+])
+def test_a_condition_that_points_back_is_written_out(message: str, language: str,
+                                                     written: str) -> None:
+    from assistant.parts import split_parts
+
+    parts = split_parts(message, language)
+    assert len(parts) == 2, parts
+    assert written.split(" ", 1)[1] in parts[1].text, parts[1]
+
+
+def test_a_part_that_supposes_what_the_part_before_asked_is_answered_for_it(assistant) -> None:  # noqa: ANN001
+    """'... whether she has gone through menopause, and if she has, what hormone treatment is
+    used?': the second part is about post-menopausal women."""
+    answer = assistant.ask("how do they find out whether she has gone through menopause, and "
+                           "if she has, what hormone treatment is used?")
+    _check_contract(assistant, answer)
+    second = " ".join(answer.quotes[i].text for i in answer.parts[-1].quotes)
+    assert "post-menopausal women is an aromatase inhibitor" in second, second
+    assert "ovarian ablation" not in second, second
+
+
+def test_whether_it_is_causing_symptoms_decides_each_parts_passage(assistant) -> None:  # noqa: ANN001
+    """How someone is doing lands on the right side of the page's 'is causing symptoms' /
+    'isn't causing any symptoms', part by part."""
+    answer = assistant.ask("Her cancer is hormone receptor positive and it's in her liver, but "
+                           "she feels fine. What would be offered? And what if she starts "
+                           "getting symptoms from it?")
+    _check_contract(assistant, answer)
+    first, second = (" ".join(answer.quotes[i].text for i in p.quotes) for p in answer.parts)
+    assert "isn’t causing any symptoms" in first, first
+    assert "internal organs and is causing symptoms" in second, second
+
+
+def test_a_status_stated_in_one_part_holds_for_the_next(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("My mum's cancer is hormone receptor positive. When is hormone "
+                           "therapy offered, and when is chemo offered instead?")
+    _check_contract(assistant, answer)
+    second = " ".join(answer.quotes[i].text for i in answer.parts[-1].quotes)
+    assert "also offered for hormone receptor–positive breast cancer" in second, second
+
+
+def test_each_side_of_a_difference_gets_the_passage_that_leads_with_it(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("How does treatment of hormone receptor-positive cancer differ from "
+                           "hormone receptor-negative cancer?")
+    _check_contract(assistant, answer)
+    assert len(answer.parts) == 2
+    first, second = (" ".join(answer.quotes[i].text for i in p.quotes) for p in answer.parts)
+    assert "Hormonal therapy is offered for hormone receptor–positive" in first, first
+    assert "Chemotherapy is given for hormone receptor–negative" in second + first, second
+
+
+@pytest.mark.parametrize("message, language, labels", [
+    ("What targeted options exist for HER2-positive versus HER2-negative stage 4 breast cancer?",
+     "en", ["What targeted options exist for HER2-positive",
+            "What targeted options exist for HER2-negative stage 4 breast cancer?"]),
+    ("Pertuzumab can be given with trastuzumab - what else is it combined with, and for which "
+     "women?", "en", None),
+    ("¿Qué es el olaparib y para quién es?", "es", ["¿Qué es el olaparib", "para quién es?"]),
+    ("What's the difference between menopause, post-menopause and premenopause?", "en",
+     ["menopause", "post-menopause", "premenopause"]),
+])
+def test_the_parts_a_sentence_asks(message: str, language: str, labels: list[str] | None) -> None:
+    """A second side asked from the word it stands for; a question opened by a preposition;
+    every term listed in "the difference between ..."."""
+    from assistant.parts import split_parts
+
+    parts = split_parts(message, language)
+    if labels is None:
+        assert len(parts) == 2 and parts[1].label == "for which women?", parts
+    else:
+        assert [p.label for p in parts] == labels
+
+
+def test_each_term_of_a_difference_gets_its_own_definition(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("What's the difference between menopause, post-menopause and "
+                           "premenopause?")
+    _check_contract(assistant, answer)
+    first = " ".join(answer.quotes[i].text for i in answer.parts[0].quotes)
+    assert "has not had a menstrual period for 12 months" in first, first
