@@ -142,12 +142,30 @@ _ELIDED = {
                      r"caso)\b(?=\W*,)", re.I),
 }
 _WHETHER = {"en": r"if|whether", "fr": r"si", "es": r"si"}
+# a question that leaves out what it asks about ("... and which are for HER2-negative?") and the
+# words of the part before that name it ("which targeted drugs")
+_NOUNLESS = {
+    "en": re.compile(r"^\W*(?:and\s+)?(which|what)(?:\s+ones?)?(?=\s+(?:are|is)\b)", re.I),
+    "fr": re.compile(r"^\W*(?:et\s+)?(lesquel(?:le)?s|lequel|laquelle)(?=\s)", re.I),
+    "es": re.compile(r"^\W*(?:y\s+)?(cuáles|cuales|cuál|cual)(?=\s+(?:son|es)\b)", re.I),
+}
+_NAMED_KIND = {
+    "en": r"\b(?:which|what)\s+((?:[\w-]+\s+){0,3}?(?:drugs?|treatments?|therapies|therapy|"
+          r"medicines?|medications?|options?|pills?))\b",
+    "fr": r"\b(?:quel(?:le)?s?)\s+((?:médicaments?|medicaments?|traitements?|thérapies?|"
+          r"therapies?)(?:\s+(?!sont\b|est\b|pour\b|de\b)[\w-]+)?)\b",
+    "es": r"\b(?:qué|que)\s+((?:fármacos?|farmacos?|medicamentos?|tratamientos?|terapias?)"
+          r"(?:\s+(?!son\b|es\b|para\b|de\b|se\b)[\w-]+)?)\b",
+}
 
 
 def _unelided(parts: list[Part], lang: str) -> list[Part]:
     """A part whose condition only points back is answered with the condition written out
     ("if she is, which hormonal therapy would fit?" after "how could they check if she's in
-    menopause now": "if she's in menopause now, which ...")."""
+    menopause now": "if she's in menopause now, which ..."), and one that leaves out what it
+    asks about with the words of the part before that name it ("which are for
+    HER2-negative?" after "which targeted drugs are for HER2-positive cancer": "which targeted
+    drugs are for HER2-negative?")."""
     out = parts[:1]
     for part in parts[1:]:
         elided = _ELIDED[lang].match(part.text)
@@ -155,6 +173,11 @@ def _unelided(parts: list[Part], lang: str) -> list[Part]:
         if elided and asked:
             written = f"{_WHETHER[lang].split('|')[0]} {asked.group(1).strip()}"
             part = Part(part.label, written + part.text[elided.end():])
+        nounless = _NOUNLESS[lang].match(part.text)
+        kind = re.search(_NAMED_KIND[lang], out[-1].label, re.I)
+        if nounless and kind:  # "which are for HER2-negative?" after "which targeted drugs ..."
+            part = Part(part.label, f"{nounless.group(1)} {kind.group(1)}"
+                        + part.text[nounless.end():])
         out.append(part)
     return out
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,7 @@ CANDIDATES = 150  # units taken from each of the dense and BM25 rankings (one pa
 CHUNK_WEIGHT = 0.5
 DRUG_BONUS = 0.12
 STATUS_BONUS = 0.1  # a passage with every status the question states (see _weigh_facets)
+MEMBER_WEIGHT = 0.25  # per member of a drug class asked for that a passage names
 HEADING_BONUS = 0.3
 _DEFINE = (r"what is|what's|whats|what are|define|meaning of|what is meant by|explain|"
            r"what counts as|what is considered|what qualifies as|how do you define|"
@@ -120,6 +122,8 @@ class UnitSearch:
         self._said = {(d.id, u.index): _polarity(u.folded) for d in docs for u in d.units}
         # what each unit is about (receptor and HER2 status, menopause, ...): see facets.py
         self.facets = {d.id: FacetModel.build(d, lexicon.drug_names) for d in docs}
+        self._drugs_named = frozenset().union(*(names for model in self.facets.values()
+                                                for names in model.drugs.values()))
         # words the page says both ways, in few places ("isn't causing any symptoms" / "is
         # causing symptoms"): there the polarity of the question picks the sentence
         ways: dict[str, set[bool]] = {}
@@ -303,11 +307,17 @@ class UnitSearch:
         # a status asked how it is found out ("how would they tell if she's post-menopausal?")
         # is what is checked, not a condition the passage must meet
         wanted = set() if asked & checked_kinds() else statuses(query.raw) | query.carried
-        if not wanted and not asked:
+        if not wanted and not asked and not _CLASS_ASKED.search(fold(query.raw)):
             return
         against = opposed(wanted)
         named = facets_of(query.raw) & kinds_of_treatment()
+        # a class of drugs asked for by name ("which aromatase inhibitors does the page name?"):
+        # the passages that name its members, the more the better
+        members = _members_asked(query.raw, self._drugs_named)
         for key in fused:
+            if members:
+                count = len(members & self.facets[key[0]].drugs[key[1]])
+                fused[key] *= 1 + MEMBER_WEIGHT * count
             tags = self.facets[key[0]].tags[key[1]]
             if wanted - where_spread() and wanted <= tags:  # every status the question
                 fused[key] += STATUS_BONUS  # states, as a drug it names: found however little
@@ -340,6 +350,27 @@ class UnitSearch:
                     fused[key] *= OPPOSED_WEIGHT
             elif against & tags:
                 fused[key] *= OPPOSED_WEIGHT
+
+
+# "which aromatase inhibitors", "what AIs does it name", "name the aromatase inhibitors"
+_CLASS_ASKED = re.compile(r"\b(?:which|what|name|list)\s+(?:\w+\s+){0,2}?[a-z-]+s\b")
+
+
+def _members_asked(question: str, drugs: frozenset[str]) -> set[str]:
+    """The drugs of a class the question asks for in the plural ("which aromatase inhibitors
+    ..."): the drug names the class's facet words name (letrozole, anastrozole, exemestane)."""
+    asked = _CLASS_ASKED.search(fold(question))
+    if not asked:
+        return set()
+    classes = facets_of(asked.group(0)) - kinds_of_treatment()
+    if not classes:
+        return set()
+    return {d for d in drugs if _facets_of_name(d) & classes}
+
+
+@lru_cache(maxsize=512)
+def _facets_of_name(name: str) -> frozenset[str]:
+    return frozenset(facets_of(name))
 
 
 def _polarity(text: str) -> dict[str, bool]:

@@ -321,3 +321,16 @@ def test_statuses_the_page_never_tells_together_each_get_their_treatments(assist
     quoted = " ".join(q.text for q in answer.quotes)
     assert "Trastuzumab (Herceptin) is given for stage 4 HER2-positive" in quoted, quoted
     assert "internal organs and is causing symptoms" in quoted, quoted
+
+
+def test_a_class_of_drugs_asked_for_is_answered_by_the_passage_naming_its_members(assistant) -> None:  # noqa: ANN001, E501
+    answer = assistant.ask("Palbociclib goes with an aromatase inhibitor. Which aromatase "
+                           "inhibitors does the page name?")
+    quoted = " ".join(q.text for q in answer.quotes)
+    assert all(d in quoted for d in ("letrozole", "anastrozole", "exemestane")), quoted
+
+
+def test_not_being_able_to_handle_a_drug_asks_for_the_alternative() -> None:
+    from assistant.facets import asked_for
+
+    assert "alternative" in asked_for("what if she can't handle aromatase inhibitors?")

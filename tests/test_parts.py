@@ -459,3 +459,25 @@ def test_each_term_of_a_difference_gets_its_own_definition(assistant) -> None:  
     _check_contract(assistant, answer)
     first = " ".join(answer.quotes[i].text for i in answer.parts[0].quotes)
     assert "has not had a menstrual period for 12 months" in first, first
+
+
+@pytest.mark.parametrize("message, language, written", [
+    ("Which targeted drugs are for HER2-positive cancer and which are for HER2-negative?", "en",
+     "which targeted drugs are for HER2-negative?"),
+    ("¿Qué fármacos dirigidos son para HER2 positivo y cuáles son para HER2 negativo?", "es",
+     "cuáles fármacos dirigidos son para HER2 negativo?"),
+])
+def test_a_part_that_leaves_out_what_it_asks_about_takes_it_from_the_part_before(
+        message: str, language: str, written: str) -> None:
+    from assistant.parts import split_parts
+
+    parts = split_parts(message, language)
+    assert parts[-1].text == written, parts
+
+
+def test_the_second_list_of_a_pair_of_lists_is_the_whole_list(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("Which targeted drugs are for HER2-positive cancer and which are for "
+                           "HER2-negative?")
+    _check_contract(assistant, answer)
+    second = " ".join(answer.quotes[i].text for i in answer.parts[-1].quotes)
+    assert "Palbociclib" in second and "Olaparib" in second, second
