@@ -29,9 +29,7 @@ _CANCER_IT = re.compile(r"\bit(?:'s|s)?\s+(?:is |isn't |isnt |is not |has |hasn'
                         r"(?:causing|cause|spread|spreading|grow|grows|growing|progress|"
                         r"progresses|come back|comes back|respond|responds|responding|gets worse|"
                         r"spreads|causes|"
-                        r"get worse|getting worse|only in|in the|in her|in his|in my)\b"
-                        # "... starts having symptoms from it": the cancer causes symptoms
-                        r"|\bsymptoms (?:from|because of|due to|caused by) (?:it|them)\b")
+                        r"get worse|getting worse|only in|in the|in her|in his|in my)\b")
 _SEQUENCE = re.compile(r"^\W*(and |ok |so )?(after that|then what|what next|what happens next|"
                        r"what happens after|what now|and then|what comes next)\W*$")
 _PERSON = re.compile(r"\b(she|he|shes|hes|she's|he's|her|him)\b")

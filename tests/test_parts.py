@@ -481,14 +481,3 @@ def test_the_second_list_of_a_pair_of_lists_is_the_whole_list(assistant) -> None
     _check_contract(assistant, answer)
     second = " ".join(answer.quotes[i].text for i in answer.parts[-1].quotes)
     assert "Palbociclib" in second and "Olaparib" in second, second
-
-
-def test_symptoms_from_it_are_the_cancers_not_the_treatments(assistant) -> None:  # noqa: ANN001
-    """'Hormone therapy or chemo? And what changes if she starts having symptoms from it?':
-    "it" is the cancer the message describes, not the first treatment it named."""
-    answer = assistant.ask("ER positive, spread to her liver, no symptoms so far. Hormone "
-                           "therapy or chemo? And what changes if she starts having symptoms "
-                           "from it?")
-    _check_contract(assistant, answer)
-    second = " ".join(answer.quotes[i].text for i in answer.parts[-1].quotes)
-    assert "internal organs and is causing symptoms" in second, second
