@@ -131,14 +131,14 @@ def statuses(text: str, supposed: bool = True) -> set[str]:
     do they test whether she has become post-menopausal" states no status, nor does "does
     being in menopause or not change anything?"). With ``supposed=False``, what a condition
     supposes ("which hormone is high if you're in menopause?") is left out too."""
-    asked = _ASKED_WHETHER if supposed else _SUPPOSED
-    found = facets_of(asked.sub(" ", fold(text)))
     if _COMPARING.search(words(text)):
         return set()  # "hormone therapy before vs after menopause" weighs both sides alike
+    kept = (_ASKED_WHETHER if supposed else _SUPPOSED).sub(" ", fold(text))
+    found = facets_of(kept)
     stated = {f.name for f in _vocabulary()[0] if (f.excludes or f.status) and f.name in found}
     # a status said not to hold is its opposite ("it isn't the kind that feeds on hormones")
-    by_name = {f.name: f for f in _vocabulary()[0]}
-    spaced = words(asked.sub(" ", fold(text)))
+    by_name = _by_name()
+    spaced = words(kept)
     spans = {n: [m.span() for m in by_name[n].pattern.finditer(spaced)] for n in stated}
     for name in list(stated):
         facet = by_name[name]
@@ -200,8 +200,13 @@ def asked_for(text: str) -> set[str]:
 def opposed(wanted: set[str]) -> set[str]:
     """The statuses opposite to those wanted, and not wanted themselves ("triple negative"
     names HER2-negative and hormone receptor-negative alike)."""
-    by_name = {f.name: f for f in _vocabulary()[0]}
+    by_name = _by_name()
     return set().union(*(by_name[w].excludes for w in wanted)) - wanted
+
+
+@lru_cache(maxsize=1)
+def _by_name() -> dict[str, Facet]:
+    return {f.name: f for f in _vocabulary()[0]}
 
 
 def asks_list(text: str) -> bool:

@@ -47,7 +47,7 @@ _AND = {"en": r"and|also|plus|as well as|then|and then", "fr": r"et|aussi|ainsi 
 _BY = {"en": r"for|in|to|with|from|by|on|at|of|after|before",
        "fr": r"pour|dans|à|a|avec|de|chez|par|après|apres|avant",
        "es": r"para|en|a|con|de|por|después de|despues de|antes de"}
-_IF = {"en": r"if|when|once|if so", "fr": r"si|quand|une fois", "es": r"si|cuando|una vez"}
+_IF = {"en": r"if|when|once", "fr": r"si|quand|une fois", "es": r"si|cuando|una vez"}
 _SENTENCE = re.compile(r"(?<=[?!.])\s+|\n+")
 _COMPARE = {
     "en": re.compile(r"\s+(?:vs\.?|versus|compared (?:to|with)|as opposed to|differs? from|"
@@ -169,12 +169,12 @@ def _unelided(parts: list[Part], lang: str) -> list[Part]:
     out = parts[:1]
     for part in parts[1:]:
         elided = _ELIDED[lang].match(part.text)
-        asked = re.search(rf"\b(?:{_WHETHER[lang]})\s+([^,;?]+)", out[-1].label, re.I)
+        asked = elided and re.search(rf"\b(?:{_WHETHER[lang]})\s+([^,;?]+)", out[-1].label, re.I)
         if elided and asked:
             written = f"{_WHETHER[lang].split('|')[0]} {asked.group(1).strip()}"
             part = Part(part.label, written + part.text[elided.end():])
         nounless = _NOUNLESS[lang].match(part.text)
-        kind = re.search(_NAMED_KIND[lang], out[-1].label, re.I)
+        kind = nounless and re.search(_NAMED_KIND[lang], out[-1].label, re.I)
         if nounless and kind:  # "which are for HER2-negative?" after "which targeted drugs ..."
             part = Part(part.label, f"{nounless.group(1)} {kind.group(1)}"
                         + part.text[nounless.end():])
