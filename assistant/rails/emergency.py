@@ -155,6 +155,8 @@ _PAST_TIME = re.compile(
     r"(?:el|la) \w+ pasad[oa]|in (?:late|early|mid) (?:19|20)\d\d|(?:fin|debut) (?:19|20)\d\d|"
     r"a (?:finales|principios) de (?:19|20)\d\d|"
     r"au dernier (?:cycle|traitement)|en el ultimo ciclo|"
+    # "does having had a fever once mean ...": what one has had is over
+    r"having (?:had|been)|d avoir eu|apres avoir eu|haber tenido|"
     # a year, or a month with a year or a day ("- oct 2018: a fever during ac", "dx 2019",
     # "march 3rd"): the dated lines of a medical history
     r"(?:19|20)\d\d(?!\s*(?:mg|ml|mcg|units?)\b)|"
