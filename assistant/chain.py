@@ -364,12 +364,26 @@ class Assistant:
             plans.append(plan)
             # what the part's quotes said, for a later part that points at it ("is there
             # something they can give her, and how long would she be on it?": trastuzumab)
-            said = " ".join(s.text for s in plan.spans) if plan.kind == "answer" else ""
-            named = [t for t in self.condenser.topics(said) if t not in self.condenser.headings]
-            said = said if len(named) == 1 else ""  # only when it names one thing
+            said = self._subject_said(plan)
             history = [*history, ChatTurn(role="user", content=plan.standalone),
                        *([ChatTurn(role="assistant", content=said)] if said else [])]
         return combine(whole, plans, self.settings.max_quotes)
+
+    def _subject_said(self, plan: PartPlan) -> str:
+        """What a part's quotes said, when they name one thing: a drug or treatment, or else
+        the heading of the section they are quoted from ("hormonal therapy is offered ...");
+        when they name several, its first quote, if that names one ("trastuzumab is given
+        ...", before pertuzumab's)."""
+        if plan.kind != "answer" or not plan.spans:
+            return ""
+        sections = {h.strip().lower() for s in plan.spans for h in s.section.split(">")}
+        for said in (" ".join(s.text for s in plan.spans), plan.spans[0].text):
+            topics = self.condenser.topics(said)
+            named = [t for t in topics if t not in self.condenser.headings] or [
+                t for t in topics if t.lower() in sections]
+            if len(named) == 1:
+                return said
+        return ""
 
     @staticmethod
     def _asks_of_nothing(plan: PartPlan) -> bool:

@@ -30,6 +30,10 @@ _CANCER_IT = re.compile(r"\bit(?:'s|s)?\s+(?:is |isn't |isnt |is not |has |hasn'
                         r"progresses|come back|comes back|respond|responds|responding|gets worse|"
                         r"spreads|causes|"
                         r"get worse|getting worse|only in|in the|in her|in his|in my)\b")
+# "what if she gets symptoms from it?": the symptoms are the cancer's, whatever the turn
+# before named
+_CANCER_OBJECT = re.compile(r"\b(symptoms?|problems?|trouble) (from|of|because of|due to|"
+                            r"caused by|with) (it|that)\b", re.IGNORECASE)
 _SEQUENCE = re.compile(r"^\W*(and |ok |so )?(after that|then what|what next|what happens next|"
                        r"what happens after|what now|and then|what comes next)\W*$")
 _PERSON = re.compile(r"\b(she|he|shes|hes|she's|he's|her|him)\b")
@@ -128,6 +132,9 @@ class Condenser:
         last_user = next((t.content for t in reversed(history) if t.role == "user"), "")
         last_reply = next((t.content for t in reversed(history) if t.role == "assistant"), "")
         asked = self.topics(last_user)
+        if _CANCER_OBJECT.search(question):
+            return _CANCER_OBJECT.sub(lambda m: f"{m.group(1)} {m.group(2)} the cancer",
+                                      question)
         if (_CANCER_IT.search(folded) or _SEQUENCE.match(folded)) and not own and last_user:
             return f"{question.rstrip(' ?')}? ({last_user.strip().rstrip('?')})"
         listed = _enumeration(last_reply)

@@ -87,8 +87,10 @@ def split_parts(message: str, language: str = "en") -> list[Part]:
     asks = re.compile(rf"(?:^|\s[-\u2013\u2014]\s|[:,]\s)\W*(?:(?:{_AND[lang]})\W+)?"
                       rf"(?:{words})\b", re.I)
     opens = re.compile(rf"^\W*(?:(?:{_AND[lang]})\W+)?(?:{words})\b", re.I)
-    # ... or by a condition that a question follows ("..., and if she is, which drugs?")
-    coordinated = re.compile(rf",?\s+(?:{_AND[lang]})\s+(?=(?:(?:{_BY[lang]})\s+)?(?:{words})\b|"
+    # ... or by a condition that a question follows ("..., and if she is, which drugs?"),
+    # or a phrase that says for whom or what ("..., and for a post-menopausal woman which?")
+    coordinated = re.compile(rf",?\s+(?:{_AND[lang]})\s+(?=(?:(?:{_BY[lang]})\s+"
+                             rf"(?:[^\s,;?]+\s+){{0,5}})?(?:{words})\b|"
                              rf"(?:{_BY[lang]})\s+(?:qui|quién|quien)\b|"
                              rf"(?:{_IF[lang]})\b[^,;?]{{1,60}},\s*(?:{words})\b)", re.I)
     sentences = [s.strip() for s in _SENTENCE.split(message.strip()) if s and s.strip()]

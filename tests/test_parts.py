@@ -438,6 +438,8 @@ def test_each_side_of_a_difference_gets_the_passage_that_leads_with_it(assistant
     ("Pertuzumab can be given with trastuzumab - what else is it combined with, and for which "
      "women?", "en", None),
     ("¿Qué es el olaparib y para quién es?", "es", ["¿Qué es el olaparib", "para quién es?"]),
+    ("Which treatment is used, and for a woman past menopause which drugs?", "en",
+     ["Which treatment is used", "for a woman past menopause which drugs?"]),
     ("What's the difference between menopause, post-menopause and premenopause?", "en",
      ["menopause", "post-menopause", "premenopause"]),
 ])
@@ -481,3 +483,20 @@ def test_the_second_list_of_a_pair_of_lists_is_the_whole_list(assistant) -> None
     _check_contract(assistant, answer)
     second = " ".join(answer.quotes[i].text for i in answer.parts[-1].quotes)
     assert "Palbociclib" in second and "Olaparib" in second, second
+
+
+@pytest.mark.parametrize("message, second_has", [
+    ("She is post-menopausal and hormone receptor positive, and it is only in her bones. What "
+     "kind of treatment is offered, and which drugs?", "aromatase inhibitor"),
+    ("Elle est HER2 positive. Quel traitement ciblé lui donne-t-on, et est-ce qu'il est ajouté à "
+     "la chimio ?", "usually added to chemotherapy"),
+])
+def test_a_part_that_names_nothing_asks_about_what_the_part_before_answered(
+        assistant, message: str, second_has: str) -> None:  # noqa: ANN001
+    """"which drugs?" after a part answered by hormonal therapy asks for its drugs; "is it added
+    to chemo?" after trastuzumab's passage asks about trastuzumab."""
+    answer = assistant.ask(message)
+    _check_contract(assistant, answer)
+    assert len(answer.parts) == 2, answer.parts
+    second = " ".join(answer.quotes[i].text for i in answer.parts[1].quotes)
+    assert second_has in second, second
