@@ -144,8 +144,22 @@ def test_a_request_off_the_topic_is_declined_whatever_the_context(assistant,  # 
 
 
 @pytest.mark.parametrize("question", [
+    "who is a good surgeon in Halifax?",
+    "¿Cuál es el mejor hospital para cáncer de mama en Montreal?",
+    "Is chemo used for stage 3?",
+    "Quel est le traitement du cancer du sein de stade 2 ?",
+])
+def test_finding_a_doctor_or_another_stage_is_out_of_scope(assistant, question: str) -> None:  # noqa: ANN001
+    """The page names no doctor or hospital and covers stage 4 only."""
+    assert assistant.ask(question).kind == "out_of_scope"
+
+
+@pytest.mark.parametrize("question", [
     "my mom is HER2 positive. what can she take?",
     "i have stage 4 and mets in my liver, what are my options",
+    "She was stage 2 in 2019 and now it's spread to her bones. What treatments are used?",
+    "which drugs would a good oncologist try first?",
+    "Is stage 3 breast cancer treated the same way as what's described here?",
 ])
 def test_a_question_told_with_its_situation_stays_in_scope(assistant, question: str) -> None:  # noqa: ANN001
     assert assistant.ask(question).kind != "out_of_scope"
