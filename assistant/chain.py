@@ -478,8 +478,10 @@ class Assistant:
                     else:
                         spans.append(with_list(model.doc, u))
                 return merge_spans(spans + referred_to(spans, QUOTE_BUDGET_CHARS))
-            # every place one drug is named: those units, a list item with its lead-in only
-            units = model.mentions(english, self.lexicon.brand_to_generic)
+            # every place one drug is named: those units, a list item with its lead-in only;
+            # the items named by their label ("AC versus EC"), with their lead-in
+            units = model.mentions(english, self.lexicon.brand_to_generic) \
+                or model.labelled(english)
             if units:
                 return merge_spans([Span(model.doc, u.start, u.end, u.section) for u in units])
         return []

@@ -53,6 +53,10 @@ class Facet:
     with_status: bool = False  # asked only beside a status the question names
 
 
+# a list item the page names by a label of capitals before a dash: "CAF (or FAC) – ..."
+_LABEL = re.compile(r"^\s*([A-Z][A-Z0-9]{1,5}(?:\s*\(or [A-Z][A-Z0-9]{1,5}\))?)\s+[\u2013\u2014-]\s")
+
+
 def words(text: str) -> str:
     """Folded text with signs as spaces ("HER2-positive" -> "her2 positive"); "+" is kept
     ("ER+"); a word people shorten is written as the page writes it ("haven't had trastuzumab
@@ -321,6 +325,24 @@ class FacetModel:
             lean = unit.antecedent if unit.kind == "item" else self.subjects[unit.index][0]
             if lean is not None:
                 chosen[lean] = units[lean]
+        return sorted(chosen.values(), key=lambda u: u.start)
+
+    def labelled(self, question: str) -> list[Unit]:
+        """The list items a question names by the label the page gives them ("AC –
+        doxorubicin and cyclophosphamide", "CAF (or FAC) – ..."): those items, with their
+        lead-in; none when it names none."""
+        folded = words(question)
+        units = {u.index: u for u in self.doc.units}
+        chosen: dict[int, Unit] = {}
+        for unit in self.doc.units:
+            label = _LABEL.match(unit.text) if unit.kind == "item" else None
+            if label is None:
+                continue
+            names = re.findall(r"\b[A-Z][A-Z0-9]+\b", label.group(1))  # "CAF", "FAC"
+            if any(f" {n.lower()} " in folded for n in names):
+                chosen[unit.index] = unit
+                if unit.antecedent is not None:
+                    chosen[unit.antecedent] = units[unit.antecedent]
         return sorted(chosen.values(), key=lambda u: u.start)
 
     def _named_list(self, wanted: set[str], asked: str) -> list[Unit]:

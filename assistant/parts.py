@@ -289,9 +289,18 @@ def combine(whole: Draft, plans: list[PartPlan], max_spans: int) -> Draft:
                 add(span)
             plan.spans = kept
     budget = max(max_spans, _passages(chosen))
+    # the items of a list a part chose by facets stay as chosen: the whole message's reading
+    # does not grow them into the whole list ("AC versus EC": two items, not every
+    # combination)
+    exact = [s for p in plans if p.kind == "answer" and p.complete for s in p.spans
+             if any(u.kind == "item" or u.text.rstrip().endswith(":")
+                    for u in s.doc.units if s.start <= u.start < s.end)]
     for span in whole.spans if whole.kind != "not_in_document" else []:
         if _passages(chosen) >= budget:
             break
+        if any(e.doc is span.doc and e.start < span.end and span.start < e.end
+               for e in exact):
+            continue
         if add(span):
             owner = _owner(span, plans)
             if owner is not None:

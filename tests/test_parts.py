@@ -500,3 +500,14 @@ def test_a_part_that_names_nothing_asks_about_what_the_part_before_answered(
     assert len(answer.parts) == 2, answer.parts
     second = " ".join(answer.quotes[i].text for i in answer.parts[1].quotes)
     assert second_has in second, second
+
+
+def test_list_items_named_by_their_label_are_quoted_alone_with_their_lead_in(assistant) -> None:  # noqa: ANN001
+    """"FAC or EC": the page's labels for two combinations; each side gets its own item, and
+    the other combinations are not quoted."""
+    answer = assistant.ask("FAC or EC, which drugs does each one have?")
+    _check_contract(assistant, answer)
+    quoted = " ".join(q.text for q in answer.quotes)
+    assert "cyclophosphamide, doxorubicin and 5-fluorouracil" in quoted, quoted
+    assert "epirubicin and cyclophosphamide" in quoted, quoted
+    assert "gemcitabine and carboplatin" not in quoted, quoted
