@@ -54,7 +54,8 @@ class Facet:
 
 
 # a list item the page names by a label of capitals before a dash: "CAF (or FAC) – ..."
-_LABEL = re.compile(r"^\s*([A-Z][A-Z0-9]{1,5}(?:\s*\(or [A-Z][A-Z0-9]{1,5}\))?)\s+[\u2013\u2014-]\s")
+_LABEL = re.compile(r"^\s*([A-Z][A-Z0-9]{1,5}(?:\s*\(or [A-Z][A-Z0-9]{1,5}\))?)"
+                    r"\s+[\u2013\u2014-]\s")
 
 
 def words(text: str) -> str:
