@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -352,7 +353,7 @@ class Assistant:
                 plan = self._within(plans[-1], plan)  # combined with docetaxel?"
             subject = plans[-1].resolved or self.condenser.glossary_words(
                 plans[-1].standalone) if plans else []
-            if subject and self._asks_of_nothing(plan):
+            if subject and (self._asks_of_nothing(plan) or (plan.leans and not plan.resolved)):
                 # "what does 'menopausal' mean, and what other terms does the page point to?"
                 plan = self._plan_part(part.label, part.text, turn.language, [], stated,
                                        about=" ".join(subject))
@@ -403,8 +404,11 @@ class Assistant:
         standalone = self.condenser.condense(english, history) if english else ""
         if before:
             standalone = f"{before} {standalone}"
-        if about:  # the subject of the part before, for a part that names none
-            standalone = f"{standalone.rstrip(' ?.!')} of {about}?"
+        if about:  # the subject of the part before, for a part that names none: in place of
+            # its pronoun ("where is it made?"), or else after it
+            pronoun = re.compile(r"\b(?:it|they|them)\b", re.IGNORECASE)
+            standalone = pronoun.sub(lambda _: about, standalone, count=1) \
+                if pronoun.search(standalone) else f"{standalone.rstrip(' ?.!')} of {about}?"
         query = self.search.prepare(standalone)
         if stated:  # what an earlier part stated holds for this one too: its passages are
             # weighed by it (a list the part asks for is not narrowed by it)

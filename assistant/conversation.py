@@ -57,9 +57,19 @@ class Condenser:
         self.lexicon = lexicon
         headings = {fold(s.heading) for d in docs for s in d.sections if s.level == 2}
         extra = {"aromatase inhibitor", "ovarian ablation", "ovarian suppression", "menopause"}
+        # the glossary's headwords, by their name and their short form ("FSH")
+        extra |= {form for d in docs for s in d.sections if s.path.startswith("Glossary >")
+                  for form in re.split(r"\s*[()]\s*", fold(s.heading)) if len(form) >= 3}
         # a glossary entry's own forms of its headword ("Menopausal means referring to ...")
         self.derived = {fold(m.group(1)): fold(u.section.split(" > ")[-1]) for d in docs
                         for u in d.units if (m := _DERIVED_FORM.match(u.text))}
+        # a glossary headword by its own name and its short form ("follicle-stimulating
+        # hormone (FSH)": "FSH")
+        for section in (s for d in docs for s in d.sections if s.path.startswith("Glossary >")):
+            head = fold(section.heading)
+            for form in re.split(r"\s*[()]\s*", head):
+                if len(form) >= 3:
+                    self.derived.setdefault(form, head)
         self.headings = headings | {"menopause"}  # broad topics, borrowed only as a last resort
         self.phrases = sorted((headings | extra) - {"glossary"}, key=len, reverse=True)
         # every heading (glossary headwords too) and drug name, for "and X?" substitutions

@@ -347,7 +347,11 @@ def _grounded(plan: PartPlan) -> bool:
     says = bool(_WHAT_IT_SAYS.search(fold(plan.question)))
     resolved = plan.resolved if plan.leans and asks_a_kind or says else []
     subjects = [fold(s) for s in (*plan.subjects, *resolved)]
-    return any(s in fold(span.text) and not _lead_in(span)
+    # ... or the glossary entry of a headword it names ("The time after menopause." is the
+    # entry for post-menopause)
+    return any((s in fold(span.text) and not _lead_in(span))
+               or (span.section.startswith("Glossary >")
+                   and s in fold(span.section.split(" > ")[-1]))
                for span in plan.spans for s in subjects)
 
 

@@ -339,7 +339,8 @@ def _first_rule(facts: Facts) -> Rule:
 
 # "what is X?", "what does X mean?", "whats X short for?", "what is X, the doctor said?"
 _DEFINITION = re.compile(
-    r"^\W*(?:(?:so|and|ok|okay|sorry|but)\W+)?(?P<verb>what is|what's|whats|what are|define|"
+    r"^\W*(?:(?:so|and|ok|okay|sorry|but)\W+)?(?P<verb>what (?:even |actually |exactly |really )?"
+    r"(?:is|are)|what's|whats|define|"
     r"meaning of|what does|what do)\s+(?:an? |the )?['\"]?(?P<term>[a-z0-9'/+. -]{2,40}?)['\"]?"
     r"(?:\s+(?:even |actually |exactly |really )?(?P<means>mean|means|stands? for|refer to|"
     r"short for|an abbreviation for))?(?:\s+(?:exactly|actually|even))?"

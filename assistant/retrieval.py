@@ -37,7 +37,8 @@ DRUG_BONUS = 0.12
 STATUS_BONUS = 0.1  # a passage with every status the question states (see _weigh_facets)
 MEMBER_WEIGHT = 0.25  # per member of a drug class asked for that a passage names
 HEADING_BONUS = 0.3
-_DEFINE = (r"what is|what's|whats|what are|define|meaning of|what is meant by|explain|"
+_DEFINE = (r"what (?:even |actually |exactly |really )?(?:is|are)|what's|whats|define|meaning of|"
+           r"what is meant by|explain|"
            r"what counts as|what is considered|what qualifies as|how do you define|"
            r"(?:what is |what's |whats )?(?:the )?definition of")
 _DEFINITION = re.compile(r"^\W*(" + _DEFINE + r")\b"

@@ -511,3 +511,30 @@ def test_list_items_named_by_their_label_are_quoted_alone_with_their_lead_in(ass
     assert "cyclophosphamide, doxorubicin and 5-fluorouracil" in quoted, quoted
     assert "epirubicin and cyclophosphamide" in quoted, quoted
     assert "gemcitabine and carboplatin" not in quoted, quoted
+
+
+@pytest.mark.parametrize("message, language", [
+    ("what actually is FSH, and where is it made?", "en"),
+    ("¿Qué es la FSH y de dónde viene?", "es"),
+])
+def test_a_glossary_headword_is_the_subject_of_the_part_after_it(assistant, message: str,  # noqa: ANN001
+                                                                  language: str) -> None:
+    """The glossary's headwords ("follicle-stimulating hormone (FSH)", by either name) are
+    subjects a later part points back to: the definition first, then where it is made."""
+    answer = assistant.ask(message)
+    _check_contract(assistant, answer)
+    assert answer.language == language
+    first, second = (" ".join(answer.quotes[i].text for i in p.quotes) for p in answer.parts)
+    assert "stimulates the ovaries to make eggs" in first, first
+    assert "made by the pituitary gland" in second, second
+
+
+def test_a_follow_up_points_back_at_a_glossary_headword(assistant) -> None:  # noqa: ANN001
+    from assistant.models import ChatTurn
+
+    answer = assistant.ask("and where does it come from?", history=[
+        ChatTurn(role="user", content="what does FSH do?"),
+        ChatTurn(role="assistant", content="A hormone that stimulates the ovaries to make eggs "
+                                           "and the testicles to make sperm.")])
+    assert answer.kind == "answer"
+    assert any("pituitary gland" in q.text for q in answer.quotes), answer.text
