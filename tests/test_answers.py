@@ -196,3 +196,17 @@ def test_a_short_subsection_for_the_stated_status_is_quoted_whole(assistant) -> 
 def test_the_sentences_that_go_on_with_a_quote_come_with_it(assistant, question: str,  # noqa: ANN001
                                                            goes_on: str) -> None:
     assert goes_on in " ".join(q.text for q in assistant.ask(question).quotes)
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("how long can the treatment hold it back, years?", "control it very well"),
+    ("can the drugs keep the cancer from spreading for long?", "control it very well"),
+    ("why do they keep switching her pills?", "a different drug may be offered"),
+    ("why did the oncologist change my treatment again", "a different drug may be offered"),
+])
+def test_lay_words_for_controlling_and_changing_treatment(assistant, question: str,  # noqa: ANN001
+                                                          expected: str) -> None:
+    """'hold it back' is the page's 'control it'; 'switching pills' its 'a different drug'."""
+    answer = assistant.ask(question)
+    assert answer.kind == "answer"
+    assert any(expected in q.text for q in answer.quotes), answer.text
