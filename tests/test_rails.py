@@ -786,3 +786,16 @@ def test_covered_by_the_page_is_not_drug_coverage(assistant, question: str,  # n
     facts = assistant.explain(question)["facts"]
     assert "attribute_not_carried" in facts  # the policy got as far as the attributes
     assert facts["attribute_not_carried"] is asks_coverage
+
+
+def test_what_they_would_give_her_for_it_is_no_side_effect_question(assistant) -> None:  # noqa: ANN001
+    """"would they give her for that" asks which treatment; "does it give her X" would ask
+    about a side effect."""
+    answer = assistant.ask("her cancer is in her bones and it's the hormone kind. what would "
+                           "they give her for that?")
+    assert answer.kind == "answer", answer.text
+
+
+def test_blood_sugar_is_out_of_scope(assistant) -> None:  # noqa: ANN001
+    assert assistant.ask("how do I bring my blood sugar down, I'm prediabetic").kind \
+        == "out_of_scope"
