@@ -92,7 +92,9 @@ def split_parts(message: str, language: str = "en") -> list[Part]:
     coordinated = re.compile(rf",?\s+(?:{_AND[lang]})\s+(?=(?:(?:{_BY[lang]})\s+"
                              rf"(?:[^\s,;?]+\s+){{0,5}})?(?:{words})\b|"
                              rf"(?:{_BY[lang]})\s+(?:qui|quién|quien)\b|"
-                             rf"(?:{_IF[lang]})\b[^,;?]{{1,60}},\s*(?:{words})\b)", re.I)
+                             rf"(?:{_IF[lang]})\b[^,;?]{{1,60}},\s*(?:{words})\b"
+                             # "..., and if she is which drugs?" (no comma after the condition)
+                             rf"|{_POINTS_BACK}\s+(?:{words})\b)", re.I)
     sentences = [s.strip() for s in _SENTENCE.split(message.strip()) if s and s.strip()]
     parts: list[Part] = []
     context: list[str] = []
@@ -136,9 +138,11 @@ def split_parts(message: str, language: str = "en") -> list[Part]:
 
 # a condition that only points back ("..., and if she is, which drugs?", "et si c'est le cas,
 # ...", "y si es así, ..."): it supposes what the part before asked whether
+_POINTS_BACK = (r"(?:if|when)\s+(?:so|(?:she|he|it|they|you|i|we)\s+(?:is|are|am|was|were|does|"
+                r"do|did|has|have|had))")
 _ELIDED = {
-    "en": re.compile(r"^\W*(?:and\s+)?(?:if|when)\s+(?:so|(?:she|he|it|they|you|i|we)\s+"
-                     r"(?:is|are|am|was|were|does|do|did|has|have|had))\b(?=\W*,)", re.I),
+    "en": re.compile(r"^\W*(?:and\s+)?" + _POINTS_BACK + r"\b(?=\W*,|\s+(?:which|what|how|who|"
+                     r"is|are|does|do|can|would|will|should)\b)", re.I),
     "fr": re.compile(r"^\W*(?:et\s+)?si\s+(?:c'est|c’est|c est)\s+le\s+cas\b(?=\W*,)", re.I),
     "es": re.compile(r"^\W*(?:y\s+)?(?:si\s+(?:es\s+así|es\s+asi|lo\s+es|así\s+es)|en\s+ese\s+"
                      r"caso)\b(?=\W*,)", re.I),
@@ -211,6 +215,13 @@ def _compared(sentence: str, lang: str, coordinated: re.Pattern[str]) -> list[st
     # "X vs Y - who is each one for?": what is asked after the second side is asked of both
     head, sep, tail = (re.split(r"(\s+[-\u2013\u2014]+\s+|:\s+|,\s+)", second, maxsplit=1)
                        + ["", ""])[:3]
+    ahead, behind = re.findall(r"\S+", first), re.findall(r"\S+", head)
+    if tail and ahead and behind and ahead[-1].lower() in _SHARED \
+            and behind[0].lower() in _SHARED and len(behind) > 1:
+        # "hormone therapy before vs after menopause - what's different?": each side whole
+        # before what is asked of both
+        first, head = " ".join([*ahead, *behind[1:]]), " ".join([*ahead[:-1], *behind])
+        second = f"{head}{sep}{tail}"
     if tail and re.match(rf"\W*(?:{_QUESTION_WORDS[lang]})\b", tail, re.I):
         asked = [q.strip(" ,;?") for q in coordinated.split(tail) if q.strip(" ,;?")]
         if len(asked) > 1 and len(head.split()) <= 4:  # "X vs Y - who gets which, and how

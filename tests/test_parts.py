@@ -440,6 +440,10 @@ def test_each_side_of_a_difference_gets_the_passage_that_leads_with_it(assistant
     ("¿Qué es el olaparib y para quién es?", "es", ["¿Qué es el olaparib", "para quién es?"]),
     ("Which treatment is used, and for a woman past menopause which drugs?", "en",
      ["Which treatment is used", "for a woman past menopause which drugs?"]),
+    ("chemo before vs after surgery - what is the aim?", "en",
+     ["chemo before surgery - what is the aim?", "chemo after surgery - what is the aim?"]),
+    ("how do they test for menopause and if she is what pills would she get?", "en",
+     ["how do they test for menopause", "if she is what pills would she get?"]),
     ("What's the difference between menopause, post-menopause and premenopause?", "en",
      ["menopause", "post-menopause", "premenopause"]),
 ])
