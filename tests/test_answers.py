@@ -203,10 +203,15 @@ def test_the_sentences_that_go_on_with_a_quote_come_with_it(assistant, question:
     ("can the drugs keep the cancer from spreading for long?", "control it very well"),
     ("why do they keep switching her pills?", "a different drug may be offered"),
     ("why did the oncologist change my treatment again", "a different drug may be offered"),
+    ("is there a way to just keep him comfy instead of more chemo?",
+     "feel better without treating the cancer itself"),
+    ("the scan says it's in her liver too. is it hopeless now?", "control it very well"),
 ])
 def test_lay_words_for_controlling_and_changing_treatment(assistant, question: str,  # noqa: ANN001
                                                           expected: str) -> None:
-    """'hold it back' is the page's 'control it'; 'switching pills' its 'a different drug'."""
+    """'hold it back' is the page's 'control it'; 'switching pills' its 'a different drug';
+    'keep him comfy' its care to feel better; 'is it hopeless' asks whether it can be
+    controlled."""
     answer = assistant.ask(question)
     assert answer.kind == "answer"
     assert any(expected in q.text for q in answer.quotes), answer.text
