@@ -21,6 +21,9 @@ from assistant.rails.intents import IntentScores
 from assistant.retrieval import Query, ScoredUnit
 from assistant.settings import Settings, load_settings
 
+# the pronoun of a part that is replaced by the subject of the part before
+_IT = re.compile(r"\b(?:it|they|them)\b", re.IGNORECASE)
+
 
 @dataclass
 class Turn:
@@ -406,9 +409,8 @@ class Assistant:
             standalone = f"{before} {standalone}"
         if about:  # the subject of the part before, for a part that names none: in place of
             # its pronoun ("where is it made?"), or else after it
-            pronoun = re.compile(r"\b(?:it|they|them)\b", re.IGNORECASE)
-            standalone = pronoun.sub(lambda _: about, standalone, count=1) \
-                if pronoun.search(standalone) else f"{standalone.rstrip(' ?.!')} of {about}?"
+            standalone = _IT.sub(lambda _: about, standalone, count=1) \
+                if _IT.search(standalone) else f"{standalone.rstrip(' ?.!')} of {about}?"
         query = self.search.prepare(standalone)
         if stated:  # what an earlier part stated holds for this one too: its passages are
             # weighed by it (a list the part asks for is not narrowed by it)

@@ -32,8 +32,8 @@ _CANCER_IT = re.compile(r"\bit(?:'s|s)?\s+(?:is |isn't |isnt |is not |has |hasn'
                         r"get worse|getting worse|only in|in the|in her|in his|in my)\b")
 # "what if she gets symptoms from it?": the symptoms are the cancer's, whatever the turn
 # before named
-_CANCER_OBJECT = re.compile(r"\b(symptoms?|problems?|trouble) (from|of|because of|due to|"
-                            r"caused by|with) (it|that)\b", re.IGNORECASE)
+_CANCER_OBJECT = re.compile(r"\b(symptoms?) (from|of|because of|due to|caused by) (it|that)\b",
+                            re.IGNORECASE)
 _SEQUENCE = re.compile(r"^\W*(and |ok |so )?(after that|then what|what next|what happens next|"
                        r"what happens after|what now|and then|what comes next)\W*$")
 _PERSON = re.compile(r"\b(she|he|shes|hes|she's|he's|her|him)\b")
@@ -56,20 +56,17 @@ class Condenser:
     def __init__(self, docs: list[Document], lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         headings = {fold(s.heading) for d in docs for s in d.sections if s.level == 2}
-        extra = {"aromatase inhibitor", "ovarian ablation", "ovarian suppression", "menopause"}
-        # the glossary's headwords, by their name and their short form ("FSH")
-        extra |= {form for d in docs for s in d.sections if s.path.startswith("Glossary >")
-                  for form in re.split(r"\s*[()]\s*", fold(s.heading)) if len(form) >= 3}
+        # a glossary headword by its own name and its short form ("follicle-stimulating
+        # hormone (FSH)": "FSH"): a topic, and a form of its headword
+        headwords = {form: fold(s.heading) for d in docs for s in d.sections
+                     if s.path.startswith("Glossary >")
+                     for form in re.split(r"\s*[()]\s*", fold(s.heading)) if len(form) >= 3}
+        extra = {"aromatase inhibitor", "ovarian ablation", "ovarian suppression", "menopause",
+                 *headwords}
         # a glossary entry's own forms of its headword ("Menopausal means referring to ...")
         self.derived = {fold(m.group(1)): fold(u.section.split(" > ")[-1]) for d in docs
                         for u in d.units if (m := _DERIVED_FORM.match(u.text))}
-        # a glossary headword by its own name and its short form ("follicle-stimulating
-        # hormone (FSH)": "FSH")
-        for section in (s for d in docs for s in d.sections if s.path.startswith("Glossary >")):
-            head = fold(section.heading)
-            for form in re.split(r"\s*[()]\s*", head):
-                if len(form) >= 3:
-                    self.derived.setdefault(form, head)
+        self.derived = {**headwords, **self.derived}
         self.headings = headings | {"menopause"}  # broad topics, borrowed only as a last resort
         self.phrases = sorted((headings | extra) - {"glossary"}, key=len, reverse=True)
         # every heading (glossary headwords too) and drug name, for "and X?" substitutions
