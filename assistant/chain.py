@@ -234,8 +234,10 @@ class Assistant:
         # as sure of it as of any other condition (a stroke must not get 9-8-8 first)
         if not any(f.reply == "suicide" for f in found):
             margin = self.backstop.threshold if found else SUICIDE_MARGIN
+            # nor where the message rules the condition out ("still passing gas, belly soft")
             extra = [f for f in self.backstop.find(fold(stripped), typed_in, margin)
-                     if not found or f.reply == "suicide"]
+                     if (not found or f.reply == "suicide")
+                     and f.condition not in turn.screening.ruled_out]
             turn.screening.emergencies = merge_findings(found, extra)
             turn.screening.emergency = first_reply(turn.screening.emergencies)
         if too_long is not None:

@@ -66,10 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         out = []
         for row in rows:
             folded, language = fold(row["message"]), detect_language(row["message"])
-            found = rules.find(folded, assistant._known_words, language)
+            found, ruled_out = rules.read(folded, assistant._known_words, language)
             by_backstop = alone.find(folded, language)
-            extra = by_backstop if not found else [
-                f for f in alone.find(folded, language, alone.threshold) if f.reply == "suicide"]
+            extra = [f for f in (by_backstop if not found else [
+                f for f in alone.find(folded, language, alone.threshold) if f.reply == "suicide"])
+                if f.condition not in ruled_out]
             out.append((bool(by_backstop), bool(found or extra)))
         return out
 

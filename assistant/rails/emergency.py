@@ -174,7 +174,7 @@ _PAST_TENSE = re.compile(
 _NOW = re.compile(
     r"\b(?:now|right now|today|tonight|this (?:morning|afternoon|evening|week)|"
     r"(?<!ever )since(?! then)(?=\s\w)|currently|"
-    r"at the moment|still|again|keeps?|getting worse|worse|hours?|minutes?|yesterday|"
+    r"at the moment|still(?! (?:have|has|need|needs|got) to\b)|again|keeps?|getting worse|worse|hours?|minutes?|yesterday|"
     # "just fainted", not "just a needle-fainting thing", "just wondering"
     r"just(?! (?:a|an|the|some|one|because|in case|wondering|curious|checking|asking|to)\b)|"
     r"last night|ongoing|suddenly|maintenant|aujourd hui|ce soir|ce matin|"
@@ -195,12 +195,19 @@ _HYPOTHETICAL = re.compile(
     r"can \w+(?: \w+)? cause|could \w+(?: \w+)? cause|does \w+(?: \w+)? cause|cause|causes|"
     r"prevent\w*|avoid\w*|worry about|eviter|prevenir|evitar|pour pas avoir|para no tener|"
     r"can (?:you|one|people|patients|someone|a person) (?:have|get)|"
-    # "what does a blood clot in the leg feel like?", "qu'est-ce qu'on considère comme fièvre"
-    r"what (?:does|do|would|did) (?:\w+ ){1,7}feel like|se considera|considere\w*|"
+    # "what does a blood clot in the leg feel like?", "what does an allergic reaction look
+    # like?", "à quoi ressemble ...", "qu'est-ce qu'on considère comme fièvre"
+    r"what (?:does|do|would|did|will) (?:\w+ ){1,7}(?:feel|look|sound|seem) like|"
+    r"(?:a quoi|comment) (?:\w+ ){0,2}ressembl\w*|como (?:se ve|luce|se siente|es)\b|"
+    r"se considera|considere\w*|"
     r"cuando (?:tengo que|debo|hay que) llamar|quand (?:dois je|faut il) appeler|"
     r"is it possible|peut (?:\w+ ){0,10}(?:donner|causer|provoquer|entrainer)|"
     r"puede (?:\w+ ){0,10}(?:causar|dar|provocar)|counts? as|considered (?:a |an )?|"
-    r"what (?:is|are) (?:a|an) |^what (?:is|are) (?:the )?\w+(?: \w+)?(?: and| or|$)|"
+    r"what (?:even |exactly |actually |really )?(?:is|are) (?:a|an) |"
+    r"^what (?:even |exactly |actually |really )?(?:is|are) (?:the )?\w+(?: \w+)?(?: and| or|$)|"
+    # a sign asked about in general: "do i still have to treat every fever like an emergency?"
+    r"(?:every|any|each) (?:single |little )?(?:fever|hightemp|temperature|temp|headache|bleed|"
+    r"nosebleed|fall|seizure|rash|cough|symptom)s?|(?:like|as) an emergency|"
     r"what (?:does|do) (?:\w+ ){1,5}mean|define|definition|qu est ce que|c est quoi|que es|que son|"
     r"just (?:planning|want to be prepared|in case)|to be prepared|planning ahead|be ready|"
     r"ready if|if it (?:ever )?happens|happens again|wouldnt|would it be|"
@@ -423,10 +430,15 @@ def unglue_elisions(folded: str) -> str:
     return _GLUED.sub(split, folded)
 
 
+# a Spanish superlative is its adjective: "mareadísima" -> "mareada", "hinchadísimo" -> "hinchado"
+_SUPERLATIVE = re.compile(r"\b([a-z]{3,})isim(os|as|o|a)\b")
+
+
 def standard_forms(folded: str, language: str) -> str:
     """Folded text with its regional words as their standard forms ("je suis pus capable" ->
-    "je suis plus capable"; ``dialect`` in emergency.yaml), and French elisions typed without
-    apostrophes split ("jarrive" -> "j arrive")."""
+    "je suis plus capable"; ``dialect`` in emergency.yaml), Spanish superlatives as their
+    adjectives, and French elisions typed without apostrophes split ("jarrive" -> "j arrive")."""
+    folded = _SUPERLATIVE.sub(r"\1\2", folded)
     if language == "fr":
         folded = unglue_elisions(folded)
     pattern = _dialect_pattern(language)
@@ -526,6 +538,14 @@ class EmergencyRules:
              language: str = "en") -> list[EmergencyFinding]:
         """Every condition the message describes, most urgent reply first. Misspellings are
         corrected in English only: French and Spanish words are not English typos."""
+        return self.read(folded, known_words, language)[0]
+
+    def read(self, folded: str, known_words: set[str] | frozenset[str],
+             language: str = "en") -> tuple[list[EmergencyFinding], frozenset[str]]:
+        """``find``'s conditions, and the conditions the message rules out: those whose
+        ``unless`` evidence it tells as now ("still passing gas, belly soft", "temp 36.8",
+        "been like that for months and my onc knows"), which the backstop must not raise
+        either."""
         folded = standard_forms(folded, language)  # "pus capable" -> "plus capable" (Quebec)
         if language == "en":  # a short French message typed fast is often detected as English
             folded = standard_forms(unglue_elisions(folded), "fr")
@@ -552,6 +572,8 @@ class EmergencyRules:
         context = {c.name for c in self.concepts if c.context and c.name in context}
         findings: dict[str, EmergencyFinding] = {}
         sentences = sorted({c.sentence for c in parts})
+        now = set().union(*(f for f, c in zip(found, parts, strict=True) if c.now)) | context
+        ruled_out = frozenset(c.name for c in self.conditions if c.unless & now)
         for condition in self.conditions:
             for s in sentences:
                 window = [i for i, c in enumerate(parts) if c.sentence in (s, s + 1)]
@@ -563,7 +585,7 @@ class EmergencyRules:
                     findings[condition.name] = EmergencyFinding(condition.name, condition.reply,
                                                                 "rules")
                     break
-        return sorted(findings.values(), key=lambda f: REPLY_ORDER.index(f.reply))
+        return sorted(findings.values(), key=lambda f: REPLY_ORDER.index(f.reply)), ruled_out
 
 
 @dataclass

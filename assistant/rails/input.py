@@ -59,6 +59,8 @@ class Screening:
     cleaned: str
     emergency: str | None = None  # the urgent reply that comes first: suicide, general, fever
     emergencies: list[EmergencyFinding] = field(default_factory=list)
+    # conditions the message rules out by what it tells ("belly soft, still passing gas")
+    ruled_out: frozenset[str] = frozenset()
     injection: bool = False
     out_of_scope: bool = False
     task: bool = False  # an unrelated task ("write me a cover letter"), even naming a drug
@@ -203,7 +205,8 @@ class InputRails:
         whole = fold(cleaned)
         screening = Screening(cleaned=cleaned)
         # Emergencies are looked for in the whole message, instructions included: recall first
-        screening.emergencies = self.emergency.find(whole, known_words, language)
+        screening.emergencies, screening.ruled_out = self.emergency.read(whole, known_words,
+                                                                         language)
         screening.emergency = first_reply(screening.emergencies)
         rest = whole
         for pattern in self.injection:
