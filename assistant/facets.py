@@ -106,13 +106,41 @@ def facets_of(text: str, ruled_out: bool = True) -> set[str]:
     """The facets a text names. Of two opposite facets found in the same words, the longer
     wording wins ("hasn't gone through the change" is before menopause, not after it). With
     ``ruled_out=False``, a facet the text rules out ("she can't take aromatase inhibitors") is
-    left out."""
+    left out. A woman's age stated outside the page's span of menopause ages is her status
+    ("my mum is 74": after menopause) when no words name one."""
     folded = words(text)
     found = [(m.start(), m.end(), f) for f in _vocabulary()[0] for m in f.pattern.finditer(folded)
              if ruled_out or not _RULED_OUT.search(folded[max(0, m.start() - 40):m.start()])]
-    return {f.name for start, end, f in found if not any(
+    named = {f.name for start, end, f in found if not any(
         g.name in f.excludes and s <= start and end <= e and (e - s) > (end - start)
         for s, e, g in found)}
+    if not named & {"premenopausal", "postmenopausal"}:
+        named |= _status_by_age(folded)
+    return named
+
+
+# a woman's age as she or someone close tells it: "my mum is 74", "i'm 39", "she's 70",
+# "a 68 year old", "aged 41" (not a dose, a count of days or a percentage)
+_AGE = re.compile(r" (?:(?:i m|im|i am|she s|shes|she is|(?:mom|mum|mother|mama|wife|sister|aunt|"
+                  r"daughter|grandma|grandmother|friend|partner|girlfriend) is|aged|age|at age|"
+                  r"turned|turning) ([1-9][0-9])(?! (?:mg|ml|percent|days?|weeks?|months?|"
+                  r"cycles?|kg|lbs|pounds|times)\b)|([1-9][0-9]) (?:years? old|yrs? old|yo|y o)) ")
+
+
+def _status_by_age(spaced: str) -> set[str]:
+    match = _AGE.search(spaced)
+    if match is None:
+        return set()
+    age = int(match.group(1) or match.group(2))
+    below, above = _menopause_ages()
+    return {"premenopausal"} if age < below else {"postmenopausal"} if age > above else set()
+
+
+@lru_cache(maxsize=1)
+def _menopause_ages() -> tuple[int, int]:
+    raw = resources.files("assistant.data").joinpath("facets.yaml").read_text("utf-8")
+    below, above = yaml.safe_load(raw)["menopause_ages"]
+    return int(below), int(above)
 
 
 # ("if" after a verb of finding out; "what if she gets symptoms?", "is it used if she hasn't

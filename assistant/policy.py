@@ -17,7 +17,7 @@ import yaml
 from assistant.compose import Draft, Span, list_items, merge_spans, select_spans, sentence_span
 from assistant.facets import asks_list, facets_of, opposed
 from assistant.lexicon import Lexicon, english_words, fold, words
-from assistant.rails.input import Screening, asking_clauses
+from assistant.rails.input import Attribute, Screening, asking_clauses
 from assistant.rails.intents import IntentScores
 from assistant.rails.messages import message
 from assistant.retrieval import Query, ScoredUnit
@@ -278,7 +278,8 @@ def _personal_advice(draft: Draft, facts: Facts, topic: str) -> None:
     draft.kind = "personal_advice"
     if facts.top_dense >= MIN_DENSE_ANSWER or facts.get("names_a_page_drug"):
         spans = select_spans(facts.d.hits, facts.query, max(1, facts.max_quotes - 1))
-        draft.spans = merge_spans(spans + _team_passage(facts.d.hits, spans))
+        draft.spans = merge_spans(spans + _named_drugs(facts.d.hits, facts.query, spans)
+                                  + _team_passage(facts.d.hits, spans))
 
 
 def _answer(draft: Draft, facts: Facts, topic: str) -> None:
@@ -305,7 +306,10 @@ def _not_in_document(draft: Draft, facts: Facts, topic: str) -> None:
             named = [_drug_label(query, lexicon, i) if i in lexicon.generic_to_brands else i
                      for i in items]
             draft.topic = f"{label} ({' + '.join(n for n in named if n)})"
-        draft.spans = _related(_core(d.hits, query, facts.max_quotes), query, d.hits)
+        # the page's own nearest passage to what it does not carry, unless a drug is asked
+        # about (the passage naming it relates more closely than any other)
+        nearest = [] if query.drugs else _nearest(attribute, d.hits)
+        draft.spans = nearest or _related(_core(d.hits, query, facts.max_quotes), query, d.hits)
     elif topic == "unexplained":  # "what does her2 positive mean?": used, never explained
         unexplained = _unexplained_term(query, lexicon) or ""
         pair = unexplained.split(" / ")
@@ -785,6 +789,34 @@ def _related(spans: list[Span], query: Query, hits: list[ScoredUnit]) -> list[Sp
     if hits and hits[0].dense >= RELATED_DENSE:
         return spans[:1]
     return []
+
+
+def _named_drugs(hits: list[ScoredUnit], query: Query | None, spans: list[Span]) -> list[Span]:
+    """For each drug a question names that no chosen passage names, its best passage ("Ibrance
+    or Verzenio, which would you pick?" is told what the page says of each)."""
+    if query is None:
+        return []
+    quoted = " ".join(fold(s.text) for s in spans)
+    extra: list[Span] = []
+    for drug in query.drugs:
+        if drug in quoted:
+            continue
+        hit = next((h for h in hits if fold(h.unit.text).startswith(drug)), None) or next(
+            (h for h in hits if drug in fold(h.unit.text)), None)
+        if hit is not None:
+            extra += select_spans([hit], query, 1)
+            quoted += " " + fold(hit.unit.text)
+    return extra
+
+
+def _nearest(attribute: Attribute, hits: list[ScoredUnit]) -> list[Span]:
+    """The page's own nearest passage to what it does not carry (``nearest`` in
+    attributes.tsv): asked for survival figures, what it says of cure and control."""
+    if attribute.nearest is None or not hits:
+        return []
+    doc = hits[0].doc
+    unit = next((u for u in doc.units if attribute.nearest.search(fold(u.text))), None)
+    return [Span(doc, unit.start, unit.end, unit.section)] if unit else []
 
 
 def _items_quoted(lead: Span, spans: list[Span]) -> list[Span]:

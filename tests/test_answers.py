@@ -215,3 +215,31 @@ def test_lay_words_for_controlling_and_changing_treatment(assistant, question: s
     answer = assistant.ask(question)
     assert answer.kind == "answer"
     assert any(expected in q.text for q in answer.quotes), answer.text
+
+
+@pytest.mark.parametrize("question, nearest", [
+    ("how long does she have, just give me a number", "Treatments cannot completely cure"),
+    ("quelle est l'espérance de vie moyenne avec un cancer du sein métastatique?",
+     "Treatments cannot completely cure"),
+    ("can I still get pregnant after ovarian suppression is stopped?",
+     "cause treatment-induced menopause"),
+    ("how do i sign up for a trial at a hospital near me, who do i call?",
+     "Many clinical trials in Canada"),
+])
+def test_what_the_page_does_not_carry_comes_with_its_own_nearest_passage(
+        assistant, question: str, nearest: str) -> None:  # noqa: ANN001
+    answer = assistant.ask(question)
+    assert answer.kind == "not_in_document"
+    assert any(nearest in q.text for q in answer.quotes)
+
+
+@pytest.mark.parametrize("question, drugs", [
+    ("Mom is 70, ER positive, HER2 negative. Which is better for her, Ibrance or Verzenio? "
+     "Which one would you pick?", ("Palbociclib (Ibrance)", "Abemaciclib (Verzenio)")),
+])
+def test_advice_between_named_drugs_quotes_what_the_page_says_of_each(
+        assistant, question: str, drugs: tuple[str, ...]) -> None:  # noqa: ANN001
+    answer = assistant.ask(question)
+    assert answer.kind == "personal_advice"
+    quoted = " ".join(q.text for q in answer.quotes)
+    assert all(drug in quoted for drug in drugs)

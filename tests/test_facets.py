@@ -334,3 +334,22 @@ def test_not_being_able_to_handle_a_drug_asks_for_the_alternative() -> None:
     from assistant.facets import asked_for
 
     assert "alternative" in asked_for("what if she can't handle aromatase inhibitors?")
+
+
+def test_a_womans_age_outside_the_pages_span_of_menopause_ages_is_her_status(
+        assistant) -> None:  # noqa: ANN001
+    # the span is the page's own: "Most women start menopause between 45 and 55 years of age."
+    doc = next(iter(assistant.documents.values()))
+    assert "Most women start menopause between 45 and 55 years of age." in doc.text
+    assert "postmenopausal" in facets_of("my mum is 74 and it's the hormone kind")
+    assert "premenopausal" in facets_of("my wife is 39, her cancer feeds off estrogen")
+    assert not facets_of("i'm 50 and not sure") & {"premenopausal", "postmenopausal"}
+    assert not facets_of("she takes 60 mg") & {"premenopausal", "postmenopausal"}
+    # words that name a status outweigh the age ("38 and already through menopause")
+    assert facets_of("she's 38 and went through menopause") & {
+        "premenopausal", "postmenopausal"} == {"postmenopausal"}
+    answer = assistant.ask("mom is 70, her breast cancer went into her bones and the doctor says "
+                           "it's the hormone kind. what pills would they give her?")
+    quoted = " ".join(q.text for q in answer.quotes)
+    assert "aromatase inhibitor" in quoted
+    assert "Premenopausal women" not in quoted

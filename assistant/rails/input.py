@@ -50,6 +50,9 @@ class Attribute:
     asks: re.Pattern[str]
     carrier: re.Pattern[str] | None
     labels: dict[str, str]
+    # the passage quoted as the closest thing the page says when none relates more closely
+    # (survival figures: "Treatments cannot completely cure ... control it very well")
+    nearest: re.Pattern[str] | None = None
 
 
 @dataclass
@@ -169,7 +172,8 @@ class InputRails:
         self.attributes = [
             Attribute(row[0], re.compile(row[1]),
                       None if row[2] == "-" else re.compile(row[2]),
-                      {"en": row[3], "fr": row[4], "es": row[5]})
+                      {"en": row[3], "fr": row[4], "es": row[5]},
+                      re.compile(row[6]) if len(row) > 6 else None)
             for row in _rows("attributes.tsv")]
         # "infusoin", "side efect": the key words of what a question asks for, typed wrong
         self._attribute_words = sorted({w for a in self.attributes
