@@ -243,3 +243,14 @@ def test_advice_between_named_drugs_quotes_what_the_page_says_of_each(
     assert answer.kind == "personal_advice"
     quoted = " ".join(q.text for q in answer.quotes)
     assert all(drug in quoted for drug in drugs)
+
+
+@pytest.mark.parametrize("question", [
+    "does herceptin cure it?", "can stage 4 be cured?",
+    "then whats the point of treatment at all? and how long can it work for"])
+def test_asked_about_cure_the_page_says_it_controls_and_does_not_cure(
+        assistant, question: str) -> None:  # noqa: ANN001
+    answer = assistant.ask(question)
+    assert answer.kind == "answer"
+    assert any(q.text.startswith("Treatments cannot completely cure metastatic breast cancer")
+               for q in answer.quotes)
