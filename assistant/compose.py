@@ -350,12 +350,14 @@ def _mentions(spans: list[Span], hits: list[ScoredUnit], query: Query,
 
 
 def _about(unit: Unit, drug: str) -> bool:
-    """Whether a unit makes the drug its subject: a list item naming it, or a sentence that
-    opens with it."""
+    """Whether a unit makes the drug its subject: a list item naming it, a sentence that
+    opens with it, or one that offers or gives it to someone ("Premenopausal women who do not
+    want ... may be offered tamoxifen alone")."""
     text = unit.folded
     if unit.kind == "item":
         return re.search(rf"\b{re.escape(drug)}\b", text) is not None
-    return unit.kind == "sentence" and text.startswith(drug)
+    return unit.kind == "sentence" and (text.startswith(drug) or re.search(
+        rf"\b(?:be offered|be given|is offered|is given) {re.escape(drug)}\b", text) is not None)
 
 
 def _is_whole_list(passage: list[Span], hit: ScoredUnit) -> bool:

@@ -254,3 +254,11 @@ def test_asked_about_cure_the_page_says_it_controls_and_does_not_cure(
     assert answer.kind == "answer"
     assert any(q.text.startswith("Treatments cannot completely cure metastatic breast cancer")
                for q in answer.quotes)
+
+
+def test_a_drug_asked_by_its_brands_gets_every_place_the_page_offers_it(
+        assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("Nolvadex / Tamofen — who is that offered to with stage 4?")
+    quoted = " ".join(q.text for q in answer.quotes)
+    assert "they may be offered tamoxifen (Nolvadex, Tamofen)" in quoted  # after menopause
+    assert "may be offered tamoxifen alone" in quoted  # before menopause
