@@ -199,6 +199,14 @@ def carried(before: set[str], part: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def subject_facets() -> frozenset[str]:
+    """The facets that name a subject of the page (a kind of treatment, a class of drugs, a
+    gene), not a status of the cancer nor a kind of statement."""
+    return frozenset(f.name for f in _vocabulary()[0]
+                     if not (f.excludes or f.status or f.asked is not None))
+
+
+@lru_cache(maxsize=1)
 def checked_kinds() -> frozenset[str]:
     """The kinds of statement asked of a status ("how do they tell ...?"): with_status."""
     return frozenset(f.name for f in _vocabulary()[0] if f.with_status)

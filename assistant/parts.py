@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.compose import Draft, PartPlan, Span, content_terms, merge_spans
-from assistant.facets import asked_for
+from assistant.facets import asked_for, facets_of, subject_facets
 from assistant.lexicon import fold
 
 MAX_PARTS = 4
@@ -358,12 +358,16 @@ def _grounded(plan: PartPlan) -> bool:
     says = bool(_WHAT_IT_SAYS.search(fold(plan.question)))
     resolved = plan.resolved if plan.leans and asks_a_kind or says else []
     subjects = [fold(s) for s in (*plan.subjects, *resolved)]
+    # ... or a subject facet it names, said of in the quote ("is there a pill for the breast
+    # cancer gene thing (BRCA)?" and olaparib's "who have a BRCA gene mutation")
+    named = facets_of(plan.question) & subject_facets()
     # ... or the glossary entry of a headword it names ("The time after menopause." is the
     # entry for post-menopause)
     return any((s in fold(span.text) and not _lead_in(span))
                or (span.section.startswith("Glossary >")
                    and s in fold(span.section.split(" > ")[-1]))
-               for span in plan.spans for s in subjects)
+               for span in plan.spans for s in subjects) or any(
+        named & facets_of(span.text) and not _lead_in(span) for span in plan.spans)
 
 
 _WHAT_IT_SAYS = re.compile(r"\bwhat (?:does|do|did|can|will) (?:it|this|the page|they) "

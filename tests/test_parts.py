@@ -542,3 +542,14 @@ def test_a_follow_up_points_back_at_a_glossary_headword(assistant) -> None:  # n
                                            "and the testicles to make sperm.")])
     assert answer.kind == "answer"
     assert any("pituitary gland" in q.text for q in answer.quotes), answer.text
+
+
+def test_a_part_is_grounded_by_a_subject_of_the_page_it_names_in_lay_words(
+        assistant) -> None:  # noqa: ANN001
+    # "the breast cancer gene thing (BRCA)" is the page's BRCA gene mutation (olaparib's
+    # passage), so that part stays answered beside a part the page does not cover
+    answer = assistant.ask("is there a pill for the breast cancer gene thing (BRCA)? and does "
+                           "it make your hair fall out")
+    assert answer.kind == "answer"
+    assert any(q.text.startswith("Olaparib (Lynparza)") for q in answer.quotes)
+    assert "does not cover side effects" in answer.text
