@@ -283,7 +283,31 @@ def _personal_advice(draft: Draft, facts: Facts, topic: str) -> None:
 
 
 def _answer(draft: Draft, facts: Facts, topic: str) -> None:
-    draft.spans = facts.spans
+    introduced = _abbreviation_introduced(facts.query, facts.lexicon, facts.d.hits)
+    draft.spans = merge_spans(introduced + [s for s in facts.spans if not any(
+        s.doc is i.doc and s.start < i.end and i.start < s.end for i in introduced)])
+
+
+# "what does ER+ stand for?", "what is FSH short for?"
+_STANDS_FOR = re.compile(r"\b(?:stands? for|short for|abbreviat\w*|acronym|initials)\b")
+
+
+def _abbreviation_introduced(query: Query, lexicon: Lexicon,
+                             hits: list[ScoredUnit]) -> list[Span]:
+    """Asked what an abbreviation stands for, the page's own words where it writes it out
+    ("estrogen receptor-positive (ER+)", the glossary's "follicle-stimulating hormone (FSH)")."""
+    asked = fold(query.raw)
+    if not hits or not _STANDS_FOR.search(asked):
+        return []
+    doc = hits[0].doc
+    for abbreviation, phrase in lexicon.abbreviations.items():
+        if not re.search(rf"(?<![\w+]){re.escape(abbreviation)}(?![\w+])", asked):
+            continue
+        written = f"{phrase} ({abbreviation})"
+        for unit in doc.units:
+            if written in fold(unit.text) or written in fold(unit.section.split(" > ")[-1]):
+                return [sentence_span(doc, unit)]
+    return []
 
 
 def _not_in_document(draft: Draft, facts: Facts, topic: str) -> None:

@@ -262,3 +262,14 @@ def test_a_drug_asked_by_its_brands_gets_every_place_the_page_offers_it(
     quoted = " ".join(q.text for q in answer.quotes)
     assert "they may be offered tamoxifen (Nolvadex, Tamofen)" in quoted  # after menopause
     assert "may be offered tamoxifen alone" in quoted  # before menopause
+
+
+@pytest.mark.parametrize("question, written", [
+    ("what does ER+ stand for on my report", "estrogen receptor-positive (ER+)"),
+    ("what is FSH short for?", "follicle-stimulating hormone (FSH)"),
+])
+def test_an_abbreviation_asked_what_it_stands_for_gets_where_the_page_writes_it_out(
+        assistant, question: str, written: str) -> None:  # noqa: ANN001
+    answer = assistant.ask(question)
+    assert answer.kind == "answer"
+    assert any(written in q.text for q in answer.quotes)
