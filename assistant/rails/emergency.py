@@ -97,6 +97,9 @@ _FICTION = re.compile(r"\b(?:character|protagonist|personaje|protagonista|person
                       r"watched (?:a|the) (?:show|movie|film|series|episode)|"
                       r"in (?:a|the) (?:show|movie|film|series|book))\b")
 _ALMOST = re.compile(r"\b(?:almost|nearly|presque|quasiment|quasi|casi)\s+")
+# a hedge after a negation: "i can't really feel my legs" is "i can't feel my legs"
+_HEDGED = re.compile(r"\b(cant|cannot|couldnt|dont|doesnt|didnt) (?:really|quite|actually|"
+                     r"totally|fully|properly|exactly) ")
 # intensifiers of a negation: "je ne pense pas du tout a me faire du mal" reads "pas a me faire"
 _AT_ALL = re.compile(r"\b(?:du tout|at all|para nada|en absoluto|en lo absoluto)\s+")
 _SELF = re.compile(r"\b(my|her|him|your|it) self\b")
@@ -174,7 +177,8 @@ _PAST_TENSE = re.compile(
 _NOW = re.compile(
     r"\b(?:now|right now|today|tonight|this (?:morning|afternoon|evening|week)|"
     r"(?<!ever )since(?! then)(?=\s\w)|currently|"
-    r"at the moment|still(?! (?:have|has|need|needs|got) to\b)|again|keeps?|getting worse|worse|hours?|minutes?|yesterday|"
+    r"at the moment|still(?! (?:have|has|need|needs|got) to\b)|again|keeps?|getting worse|"
+    r"worse|hours?|minutes?|yesterday|"
     # "just fainted", not "just a needle-fainting thing", "just wondering"
     r"just(?! (?:a|an|the|some|one|because|in case|wondering|curious|checking|asking|to)\b)|"
     r"last night|ongoing|suddenly|maintenant|aujourd hui|ce soir|ce matin|"
@@ -193,7 +197,11 @@ _HYPOTHETICAL = re.compile(
     r"\b(?:whether|watch (?:out )?for|look out for|signs? of|symptoms? of|"
     r"warning signs?|is it normal|is it common|common|side effects?|risks?|chances? of|"
     r"can \w+(?: \w+)? cause|could \w+(?: \w+)? cause|does \w+(?: \w+)? cause|cause|causes|"
-    r"prevent\w*|avoid\w*|worry about|eviter|prevenir|evitar|pour pas avoir|para no tener|"
+    r"prevent\w*|avoid\w*|worry about|"
+    # whether a treatment stops a sign in general: "do they stop fractures?"
+    r"(?:stop|prevent|reduce|lower|protect against|help with) (?:\w+ )?(?:fractures|clots|"
+    r"infections|seizures|fevers|falls|strokes|bleeds|blood clots)|"
+    r"eviter|prevenir|evitar|pour pas avoir|para no tener|"
     r"can (?:you|one|people|patients|someone|a person) (?:have|get)|"
     # "what does a blood clot in the leg feel like?", "what does an allergic reaction look
     # like?", "à quoi ressemble ...", "qu'est-ce qu'on considère comme fièvre"
@@ -293,14 +301,15 @@ def normalize(folded: str) -> str:
     """Words only: temperature readings become "hightemp" (38 C / 100.4 F and more) or
     "normaltemp" (35.5-37.7 C, 96-99.9 F), calcium readings of 3.0 mmol/L / 12 mg/dL and more
     "highcalcium"; "can't" becomes "cant", other apostrophes and signs split words; "almost"
-    and its kin go ("ne sent presque plus ses jambes": a sign that is nearly there is there)."""
+    and its kin go ("ne sent presque plus ses jambes": a sign that is nearly there is there), and
+    so does a hedge after a negation ("can't really feel my legs")."""
     for pattern in _TEMPERATURES:
         folded = pattern.sub(" hightemp ", folded)
     folded = _CALCIUM.sub(r"\1 highcalcium ", folded)
     folded = _NORMAL_TEMPERATURE.sub(" normaltemp ", folded)
     folded = folded.replace("n't", "nt").replace("n'", "n ")
     folded = re.sub(r"[^a-z0-9]+", " ", folded).strip()
-    folded = _AT_ALL.sub("", _ALMOST.sub("", folded + " ")).strip()
+    folded = _HEDGED.sub(r"\1 ", _AT_ALL.sub("", _ALMOST.sub("", folded + " "))).strip()
     return _SELF.sub(r"\1self", folded)
 
 
