@@ -53,7 +53,12 @@ _CLAUSE_END = re.compile(r"[,:()\[\]]|" + _CONJUNCTION)
 _PIECE_END = re.compile(r"[,:]|" + _CONJUNCTION)
 # saying one does not think of it: a negation for the rules, and no crisis for the backstop
 _DENIED_THOUGHTS = (r"not thinking (?:of|about)|never thought (?:of|about)|no thoughts of|"
-                    r"ne pense pas a|no pienso en")
+                    r"ne pense pas a|no pienso en|"
+                    # having no such thoughts: "no tengo pensamientos de hacerme dano"
+                    r"(?:dont|do not|never) (?:have|had) (?:any )?thoughts (?:of|about)|"
+                    r"no (?:tengo|he tenido|tiene|ha tenido) (?:pensamientos|ideas) de|"
+                    r"n (?:ai|a) (?:pas|jamais|aucune?) (?:de |d )?(?:pensees?|idees?) (?:de|d)|"
+                    r"aucune (?:pensee|idee) (?:de|d)")
 _NEGATORS = re.compile(r"(?:\b(?:no|without|sans|sin|never|jamais|nunca|denies|aucune?|"
                        r"ningun[ao]?|not any|free of|pas de|pas d|ni|" + _DENIED_THOUGHTS + r"|"
                        r"not planning to|not going to|no plans? to|no intention (?:of|to)|"
@@ -125,6 +130,32 @@ _CALCIUM = re.compile(
     r"(?:[34][.,]\d\d?|1[2-9](?:[.,]\d\d?)?)\b"
     r"(?![.,]\d)(?!\s*(?:mg\b(?!\s*/\s*dl)|mcg|iu|ui|units?|%|tablets?|pills?|days?|weeks?|months?|"
     r"years?|yrs?|hours?|times|x\b|ans|anos|jours|dias|semaines|semanas))")
+
+# a count of pills of eight and more, in digits or words ("around 16 pills since yesterday",
+# "quince pastillas"): "manypills" (a count is no dose table: any number counts)
+_COUNT_WORDS = {w: n for n, words in {
+    8: "eight huit ocho", 9: "nine neuf nueve", 10: "ten dix diez", 11: "eleven onze once",
+    12: "twelve douze doce", 13: "thirteen treize trece", 14: "fourteen quatorze catorce",
+    15: "fifteen quinze quince", 16: "sixteen seize dieciseis", 20: "twenty vingt veinte",
+    30: "thirty trente treinta", 40: "forty quarante cuarenta", 50: "fifty cinquante cincuenta",
+}.items() for w in words.split()}
+_PILL_COUNT = re.compile(
+    r"\b(\d{1,3}|" + "|".join(_COUNT_WORDS) + r")\s+(?:(?:of|de|d)\s+)?"
+    r"(?:(?:my|her|his|the|mes|ses|les|mis|sus|las|los)\s+)?(?:\w+\s+)?"
+    r"(pills?|tablets?|capsules?|caplets?|gummies|comprimes?|pilules?|cachets?|gelules?|"
+    r"pastillas?|pildoras?|capsulas?)\b"
+    # a daily regimen is no overdose: "10 pills a day for my chemo"
+    r"(?! (?:a|per|each|every|par|al|por|cada) (?:day|days|week|jour|semaine|dia|semana)\b|"
+    r" (?:daily|twice|par jour|al dia|por dia)\b)")
+
+
+def _pill_counts(folded: str) -> str:
+    def swap(match: re.Match[str]) -> str:
+        word = match.group(1)
+        count = int(word) if word.isdigit() else _COUNT_WORDS[word]
+        return f"manypills {match.group(2)}" if count >= 8 else match.group(0)
+    return _PILL_COUNT.sub(swap, folded)
+
 
 # the "if ..." or "when ..." part of a sentence, up to its next comma
 _CONDITION = re.compile(r"\b(?:if|whenever|in case|while|si|quand|lorsque|au cas ou|en cas d|"
@@ -300,15 +331,16 @@ class Condition:
 def normalize(folded: str) -> str:
     """Words only: temperature readings become "hightemp" (38 C / 100.4 F and more) or
     "normaltemp" (35.5-37.7 C, 96-99.9 F), calcium readings of 3.0 mmol/L / 12 mg/dL and more
-    "highcalcium"; "can't" becomes "cant", other apostrophes and signs split words; "almost"
-    and its kin go ("ne sent presque plus ses jambes": a sign that is nearly there is there), and
-    so does a hedge after a negation ("can't really feel my legs")."""
+    "highcalcium", eight pills and more "manypills"; "can't" becomes "cant", other apostrophes
+    and signs split words; "almost" and its kin go ("ne sent presque plus ses jambes": a sign
+    that is nearly there is there), and so does a hedge after a negation ("can't really feel my
+    legs")."""
     for pattern in _TEMPERATURES:
         folded = pattern.sub(" hightemp ", folded)
     folded = _CALCIUM.sub(r"\1 highcalcium ", folded)
     folded = _NORMAL_TEMPERATURE.sub(" normaltemp ", folded)
     folded = folded.replace("n't", "nt").replace("n'", "n ")
-    folded = re.sub(r"[^a-z0-9]+", " ", folded).strip()
+    folded = _pill_counts(re.sub(r"[^a-z0-9]+", " ", folded).strip())
     folded = _HEDGED.sub(r"\1 ", _AT_ALL.sub("", _ALMOST.sub("", folded + " "))).strip()
     return _SELF.sub(r"\1self", folded)
 
