@@ -22,6 +22,8 @@ from assistant.retrieval import Query, ScoredUnit
 from assistant.settings import Settings, load_settings
 
 # the pronoun of a part that is replaced by the subject of the part before
+# a message that opens with a supposition ("if ...", "when ...", "once ...")
+_FRAMING = re.compile(r"\s*(?:if|when|once|assuming|suppose|si|cuando|quand|lorsque)\b", re.I)
 _IT = re.compile(r"\b(?:it|they|them)\b", re.IGNORECASE)
 
 
@@ -353,7 +355,12 @@ class Assistant:
         stated: set[str] = set()  # the statuses the parts so far state (HER2-positive, ...)
         for part in parts:
             plan = self._plan_part(part.label, part.text, turn.language, history, stated)
-            stated |= statuses(plan.standalone, supposed=False)
+            # a supposition that opens the message frames every part after it ("If
+            # HR-positive cancer ... in a post-menopausal woman, which treatment is used and
+            # which drug class would it be?"); one that ends its own question restricts only
+            # that question ("which hormone is high if you're in menopause, and what gland
+            # makes it?")
+            stated |= statuses(plan.standalone, supposed=bool(_FRAMING.match(plan.standalone)))
             if plans and plans[-1].complete and plan.leans:  # "... and which of those is
                 plan = self._within(plans[-1], plan)  # combined with docetaxel?"
             subject = plans[-1].resolved or self.condenser.glossary_words(

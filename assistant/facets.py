@@ -107,7 +107,8 @@ def facets_of(text: str, ruled_out: bool = True) -> set[str]:
     wording wins ("hasn't gone through the change" is before menopause, not after it). With
     ``ruled_out=False``, a facet the text rules out ("she can't take aromatase inhibitors") is
     left out. A woman's age stated outside the page's span of menopause ages is her status
-    ("my mum is 74": after menopause) when no words name one."""
+    ("my mum is 74": after menopause) when no words name one, and so is a blood level the page
+    says means menopause ("her FSH came back high")."""
     folded = words(text)
     found = [(m.start(), m.end(), f) for f in _vocabulary()[0] for m in f.pattern.finditer(folded)
              if ruled_out or not _RULED_OUT.search(folded[max(0, m.start() - 40):m.start()])]
@@ -115,7 +116,7 @@ def facets_of(text: str, ruled_out: bool = True) -> set[str]:
         g.name in f.excludes and s <= start and end <= e and (e - s) > (end - start)
         for s, e, g in found)}
     if not named & {"premenopausal", "postmenopausal"}:
-        named |= _status_by_age(folded)
+        named |= _status_by_age(folded) or _status_by_levels(folded)
     return named
 
 
@@ -134,6 +135,27 @@ def _status_by_age(spaced: str) -> set[str]:
     age = int(match.group(1) or match.group(2))
     below, above = _menopause_ages()
     return {"premenopausal"} if age < below else {"postmenopausal"} if age > above else set()
+
+
+def _status_by_levels(spaced: str) -> set[str]:
+    """After menopause when the text tells a blood level the page says means it ("low estrogen
+    and high FSH"), its level word within three words before or after the hormone."""
+    return {"postmenopausal"} if _levels_pattern().search(spaced) else set()
+
+
+@lru_cache(maxsize=1)
+def _levels_pattern() -> re.Pattern[str]:
+    raw = resources.files("assistant.data").joinpath("facets.yaml").read_text("utf-8")
+    levels = yaml.safe_load(raw)["menopause_levels"]
+
+    def either(words: list[str]) -> str:
+        return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+
+    gap = r" (?:[a-z0-9]+ ){0,3}"
+    return re.compile("|".join(
+        rf" {either(levels[f'{kind}_words'])}{gap}{either(levels[kind])}(?: levels?)? |"
+        rf" {either(levels[kind])}{gap}{either(levels[f'{kind}_words'])} "
+        for kind in ("high", "low")))
 
 
 @lru_cache(maxsize=1)

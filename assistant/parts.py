@@ -235,8 +235,20 @@ def _compared(sentence: str, lang: str, coordinated: re.Pattern[str]) -> list[st
         # goes on, so both sides share what comes after ("... before menopause")
         first = " ".join([*ahead, *behind[1:]])
         ahead = re.findall(r"\S+", first)
-    if len(behind) <= 3 < len(ahead) and not re.match(rf"(?:{_QUESTION_WORDS[lang]})\b",
-                                                      second, re.I):
+    shared_at = [i for i, w in enumerate(ahead) if w.lower() in _SHARED]
+    if shared_at and shared_at[-1] + 1 < len(ahead) and len(behind) > 1:
+        # "after menopause versus women who haven't reached it yet": "it" is what the first
+        # side was before or after ("... haven't reached menopause yet")
+        thing = ahead[shared_at[-1] + 1].strip("?.!,")
+        second = re.sub(r"\b(?:it|that|elle|ella)\b(?=[\s?.!,]|$)", thing, second, count=1)
+        behind = re.findall(r"\S+", second)
+    if len(behind) == 1 and behind[0].lower().strip("?.!") in _SHARED and shared_at:
+        # "... for women before menopause versus after?": the second side is the first with
+        # its word of time or company swapped ("... for women after menopause")
+        swap = shared_at[-1]
+        second = " ".join([*ahead[:swap], behind[0].strip("?.!"), *ahead[swap + 1:]])
+    elif len(behind) <= 3 < len(ahead) and not re.match(rf"(?:{_QUESTION_WORDS[lang]})\b",
+                                                        second, re.I):
         # "how is it different before menopause versus after menopause": the second side
         # takes the place of as many words at the end of the first
         second = " ".join(ahead[:-len(behind)] + behind)

@@ -353,3 +353,32 @@ def test_a_womans_age_outside_the_pages_span_of_menopause_ages_is_her_status(
     quoted = " ".join(q.text for q in answer.quotes)
     assert "aromatase inhibitor" in quoted
     assert "Premenopausal women" not in quoted
+
+
+def test_a_blood_level_the_page_says_means_menopause_is_her_status(assistant) -> None:  # noqa: ANN001
+    # the page's own sentence: "Low estrogen and high FSH levels in your blood mean you are in
+    # menopause."
+    doc = next(iter(assistant.documents.values()))
+    assert "Low estrogen and high FSH levels in your blood mean you are in menopause." in doc.text
+    assert "postmenopausal" in facets_of("her bloodwork came back with high fsh")
+    assert "postmenopausal" in facets_of("the estrogen was very low on the test")
+    assert not facets_of("what does FSH stand for?") & {"premenopausal", "postmenopausal"}
+    assert not facets_of("is estrogen high in young women?") & {"premenopausal",
+                                                                "postmenopausal"}
+    answer = assistant.ask("blood test showed low estrogen and high fsh, so which hormone "
+                           "therapy would she get?")
+    assert "aromatase inhibitor" in answer.quotes[0].text
+
+
+def test_a_supposition_that_opens_the_message_holds_for_each_part(assistant) -> None:  # noqa: ANN001
+    answer = assistant.ask("If HR-positive cancer has spread to the liver but isn't causing any "
+                           "symptoms in a post-menopausal woman, which kind of treatment is "
+                           "used and which drug class would it be?")
+    assert len(answer.parts) == 2
+    second = " ".join(answer.quotes[i].text for i in answer.parts[1].quotes)
+    assert "aromatase inhibitor" in second
+    # one that ends its own question holds for that question only
+    answer = assistant.ask("On the menopause blood test, which hormone is high if you're in "
+                           "menopause, and what gland makes it?")
+    second = " ".join(answer.quotes[i].text for i in answer.parts[1].quotes)
+    assert "pituitary gland" in second

@@ -79,6 +79,24 @@ def test_a_part_the_page_does_not_cover_is_said_so_and_the_rest_is_answered(assi
 
 
 @pytest.mark.parametrize("question, first, second", [
+    # a second side that is only the other word of time: the first side with it swapped
+    ("How is hormone treatment different for women before menopause versus after?",
+     "women before menopause", "women after menopause"),
+    # a pronoun in the second side stands for what the first side was before or after
+    ("How is hormonal therapy different for women after menopause versus women who haven't "
+     "reached it yet?", "after menopause", "haven't reached menopause"),
+])
+def test_the_second_side_of_a_comparison_is_written_out(  # noqa: ANN001
+        assistant, question: str, first: str, second: str) -> None:
+    answer = assistant.ask(question)
+    _check_contract(assistant, answer)
+    assert [p.kind for p in answer.parts] == ["answer", "answer"]
+    assert first in answer.parts[0].question and second in answer.parts[1].question, \
+        [p.question for p in answer.parts]
+    assert "before after" not in answer.parts[1].question
+
+
+@pytest.mark.parametrize("question, first, second", [
     ("Palbociclib vs abemaciclib — who is each one for?", "Palbociclib", "Abemaciclib"),
     ("How is hormonal therapy different before menopause versus after menopause?",
      "premenopausal", "post-menopausal"),
