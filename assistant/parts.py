@@ -67,7 +67,10 @@ _BETWEEN = {
 
 # "between X before and after menopause": one subject with two sides, not two subjects
 _SHARED = {"before", "after", "during", "with", "without", "pre", "post", "early", "late", "avant",
-           "apres", "après", "antes", "despues", "después", "con", "sin", "avec", "sans"}
+           "apres", "après", "antes", "despues", "después", "con", "sin", "avec", "sans",
+           # a status and its opposite: "hormone receptor negative vs positive stage 4"
+           "positive", "negative", "positif", "négatif", "negatif", "négative", "positivo",
+           "positiva", "negativo", "negativa"}
 
 
 @dataclass(frozen=True)
@@ -360,8 +363,8 @@ def _of_a_page_subject(plan: PartPlan) -> bool:
 
 
 def _grounded(plan: PartPlan) -> bool:
-    """Whether a part's quotes name a subject the part names, in a passage that says
-    something of it (a list's lead-in alone says nothing)."""
+    """Whether a part's quotes name a subject the part names, or make the kind of statement it
+    asks for, in a passage that says something of it (a list's lead-in alone says nothing)."""
     # a part that leans on the one before and asks a kind of statement the page makes (what
     # a treatment is for, what it depends on, ...) is grounded by what it refers to ("how
     # often is Herceptin given, and who gets it?"; not "... and does it hurt?")
@@ -375,11 +378,14 @@ def _grounded(plan: PartPlan) -> bool:
     named = facets_of(plan.question) & subject_facets()
     # ... or the glossary entry of a headword it names ("The time after menopause." is the
     # entry for post-menopause)
+    # ... or the kind of statement it asks, made in the quote's own words ("can it be cured?"
+    # and "Treatments cannot completely cure ...")
+    kinds = set(asks_a_kind)
     return any((s in fold(span.text) and not _lead_in(span))
                or (span.section.startswith("Glossary >")
                    and s in fold(span.section.split(" > ")[-1]))
                for span in plan.spans for s in subjects) or any(
-        named & facets_of(span.text) and not _lead_in(span) for span in plan.spans)
+        (named | kinds) & facets_of(span.text) and not _lead_in(span) for span in plan.spans)
 
 
 _WHAT_IT_SAYS = re.compile(r"\bwhat (?:does|do|did|can|will) (?:it|this|the page|they) "

@@ -85,6 +85,9 @@ def test_a_part_the_page_does_not_cover_is_said_so_and_the_rest_is_answered(assi
     # a pronoun in the second side stands for what the first side was before or after
     ("How is hormonal therapy different for women after menopause versus women who haven't "
      "reached it yet?", "after menopause", "haven't reached menopause"),
+    # a status and its opposite share what follows the second ("... vs positive stage 4")
+    ("Hormone receptor negative vs positive stage 4: what treatment goes with each?",
+     "Hormone receptor negative stage 4", "Hormone receptor positive stage 4"),
 ])
 def test_the_second_side_of_a_comparison_is_written_out(  # noqa: ANN001
         assistant, question: str, first: str, second: str) -> None:
@@ -571,3 +574,14 @@ def test_a_part_is_grounded_by_a_subject_of_the_page_it_names_in_lay_words(
     assert answer.kind == "answer"
     assert any(q.text.startswith("Olaparib (Lynparza)") for q in answer.quotes)
     assert "does not cover side effects" in answer.text
+
+
+def test_a_part_is_answered_by_the_kind_of_statement_it_asks_for(assistant) -> None:  # noqa: ANN001
+    """A part that names no subject but asks what the page states ("can it be cured?") is
+    answered by the sentence that states it, even when the whole message reads as asking
+    something the page does not cover."""
+    answer = assistant.ask("can it be cured, and how long can it be kept under control?")
+    _check_contract(assistant, answer)
+    assert answer.kind == "answer"
+    assert [p.kind for p in answer.parts] == ["answer", "answer"]
+    assert "cannot completely cure" in answer.quotes[answer.parts[0].quotes[0]].text
