@@ -386,11 +386,18 @@ class Assistant:
         """What a part's quotes said, when they name one thing: a drug or treatment, or else
         the heading of the section they are quoted from ("hormonal therapy is offered ...");
         when they name several, its first quote, if that names one ("trastuzumab is given
-        ...", before pertuzumab's)."""
+        ...", before pertuzumab's), or else the quote nearest the part's words."""
+        from assistant.compose import content_terms
+
         if plan.kind != "answer" or not plan.spans:
             return ""
         sections = {h.strip().lower() for s in plan.spans for h in s.section.split(">")}
-        for said in (" ".join(s.text for s in plan.spans), plan.spans[0].text):
+        # ... or the quote that shares most words with the part ("which targeted drug may not
+        # be covered by provincial plans": "Pertuzumab may not be covered by all provincial
+        # health plans", not the list of single drugs quoted before it)
+        asked = content_terms(plan.standalone)
+        nearest = max(plan.spans, key=lambda s: len(asked & content_terms(s.text)))
+        for said in (" ".join(s.text for s in plan.spans), plan.spans[0].text, nearest.text):
             topics = self.condenser.topics(said)
             named = [t for t in topics if t not in self.condenser.headings] or [
                 t for t in topics if t.lower() in sections]

@@ -585,3 +585,14 @@ def test_a_part_is_answered_by_the_kind_of_statement_it_asks_for(assistant) -> N
     assert answer.kind == "answer"
     assert [p.kind for p in answer.parts] == ["answer", "answer"]
     assert "cannot completely cure" in answer.quotes[answer.parts[0].quotes[0]].text
+
+
+def test_a_part_that_points_back_takes_the_subject_of_the_quote_nearest_the_part_before(  # noqa: ANN001
+        assistant) -> None:
+    """When the part before is answered by several passages, "it" is the subject of the one
+    that says what that part asked (pertuzumab's coverage), not of the first quoted."""
+    answer = assistant.ask("Which targeted drug on the page may not be covered by provincial "
+                           "plans, and which two drugs is it combined with?")
+    _check_contract(assistant, answer)
+    second = " ".join(answer.quotes[i].text for i in answer.parts[1].quotes)
+    assert "combined with trastuzumab and docetaxel" in second
