@@ -354,7 +354,10 @@ class UnitSearch:
 
 
 # "which aromatase inhibitors", "what AIs does it name", "name the aromatase inhibitors"
-_CLASS_ASKED = re.compile(r"\b(?:which|what|name|list)\s+(?:\w+\s+){0,2}?[a-z-]+s\b")
+_CLASS_ASKED = re.compile(r"\b(?:which|what|name|list)\s+(?:\w+\s+){0,2}?[a-z-]+s\b|"
+                          # "the brand names of those aromatase inhibitors"
+                          r"\bnames\s+(?:of|for)\s+(?:the\s+|those\s+|these\s+|all\s+)?"
+                          r"(?:\w+\s+){0,2}?[a-z-]+s\b")
 
 
 def _members_asked(question: str, drugs: frozenset[str]) -> set[str]:

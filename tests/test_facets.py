@@ -323,9 +323,15 @@ def test_statuses_the_page_never_tells_together_each_get_their_treatments(assist
     assert "internal organs and is causing symptoms" in quoted, quoted
 
 
-def test_a_class_of_drugs_asked_for_is_answered_by_the_passage_naming_its_members(assistant) -> None:  # noqa: ANN001, E501
-    answer = assistant.ask("Palbociclib goes with an aromatase inhibitor. Which aromatase "
-                           "inhibitors does the page name?")
+@pytest.mark.parametrize("question", [
+    "Palbociclib goes with an aromatase inhibitor. Which aromatase inhibitors does the page name?",
+    # the names of a class's members asked for ("the brand names of those ...")
+    "Abemaciclib can be paired with an aromatase inhibitor for post-menopausal women - what are "
+    "the brand names of those aromatase inhibitors?",
+])
+def test_a_class_of_drugs_asked_for_is_answered_by_the_passage_naming_its_members(  # noqa: ANN001
+        assistant, question: str) -> None:
+    answer = assistant.ask(question)
     quoted = " ".join(q.text for q in answer.quotes)
     assert all(d in quoted for d in ("letrozole", "anastrozole", "exemestane")), quoted
 
