@@ -22,8 +22,8 @@ from assistant.retrieval import Query, ScoredUnit
 from assistant.settings import Settings, load_settings
 
 # the pronoun of a part that is replaced by the subject of the part before
-# a message that opens with a supposition ("if ...", "when ...", "once ...")
-_FRAMING = re.compile(r"\s*(?:if|when|once|assuming|suppose|si|cuando|quand|lorsque)\b", re.I)
+# the words that open a message with a supposition ("if ...", "when ...", "once ...")
+_FRAMING = frozenset({"if", "when", "once", "assuming", "suppose"})
 _IT = re.compile(r"\b(?:it|they|them)\b", re.IGNORECASE)
 
 
@@ -360,7 +360,8 @@ class Assistant:
             # which drug class would it be?"); one that ends its own question restricts only
             # that question ("which hormone is high if you're in menopause, and what gland
             # makes it?")
-            stated |= statuses(plan.standalone, supposed=bool(_FRAMING.match(plan.standalone)))
+            opening = (re.findall(r"\w+", plan.standalone.lower()) or [""])[0]
+            stated |= statuses(plan.standalone, supposed=opening in _FRAMING)
             if plans and plans[-1].complete and plan.leans:  # "... and which of those is
                 plan = self._within(plans[-1], plan)  # combined with docetaxel?"
             subject = plans[-1].resolved or self.condenser.glossary_words(
