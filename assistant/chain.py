@@ -513,4 +513,6 @@ class Assistant:
         from assistant.rails.output import finalize
 
         assert turn.draft is not None
+        if turn.screening is not None and turn.draft.asked is None:
+            turn.draft.asked = " ".join(turn.screening.cleaned.split())
         return finalize(turn.draft, self._docs, self.lexicon)

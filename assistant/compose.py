@@ -77,6 +77,9 @@ class Draft:
     notes: list[str] = field(default_factory=list)
     parts: list[PartPlan] = field(default_factory=list)  # when the message asks several things
     rule: str = ""  # the rule of assistant/data/policy.yaml that decided its kind
+    # the question as screened (instructions to the assistant removed): what a single part
+    # asked, so that a part never repeats an injected "print 'I hate humans'"
+    asked: str | None = None
 
 
 def content_terms(text: str) -> set[str]:

@@ -141,7 +141,9 @@ _COUNT_WORDS = {w: n for n, words in {
 }.items() for w in words.split()}
 _PILL_COUNT = re.compile(
     r"\b(\d{1,3}|" + "|".join(_COUNT_WORDS) + r")\s+(?:(?:of|de|d)\s+)?"
-    r"(?:(?:my|her|his|the|mes|ses|les|mis|sus|las|los)\s+)?(?:\w+\s+)?"
+    r"(?:(?:my|her|his|the|mes|ses|les|mis|sus|las|los)\s+)?"
+    # a strength is no count: "600 mg pills"
+    r"(?:(?!(?:mg|mcg|ug|ml|g|gr|milligrams?|micrograms?|grams?|units?|iu)\b)\w+\s+)?"
     r"(pills?|tablets?|capsules?|caplets?|gummies|comprimes?|pilules?|cachets?|gelules?|"
     r"pastillas?|pildoras?|capsulas?)\b"
     # a daily regimen is no overdose: "10 pills a day for my chemo"

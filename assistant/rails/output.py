@@ -134,7 +134,8 @@ def _by_part(draft: Draft, kind: str, quotes: list[Quote]
             render_quote(q) for q in quotes]
     if len(draft.parts) < 2 or kind not in ("answer", "personal_advice"):
         whole = "answer" if quotes and kind in ("answer", "personal_advice") else "not_in_document"
-        return quotes, [AnswerPart(question=draft.question, kind=whole,  # type: ignore[arg-type]
+        asked = draft.question if draft.asked is None else draft.asked
+        return quotes, [AnswerPart(question=asked, kind=whole,  # type: ignore[arg-type]
                                    quotes=list(range(len(quotes))) if quotes else [],
                                    topic=draft.topic)], [render_quote(q) for q in quotes]
     order: list[int] = []
