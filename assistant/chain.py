@@ -21,9 +21,9 @@ from assistant.rails.intents import IntentScores
 from assistant.retrieval import Query, ScoredUnit
 from assistant.settings import Settings, load_settings
 
-# the pronoun of a part that is replaced by the subject of the part before
 # the words that open a message with a supposition ("if ...", "when ...", "once ...")
 _FRAMING = frozenset({"if", "when", "once", "assuming", "suppose"})
+# the pronoun of a part that is replaced by the subject of the part before
 _IT = re.compile(r"\b(?:it|they|them)\b", re.IGNORECASE)
 
 

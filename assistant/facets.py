@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -69,9 +70,15 @@ def words(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _same() -> tuple[re.Pattern[str], dict[str, str]]:
+def _facets_file() -> dict[str, Any]:
+    """assistant/data/facets.yaml, read once."""
     raw = resources.files("assistant.data").joinpath("facets.yaml").read_text("utf-8")
-    same = {str(k): str(v) for k, v in (yaml.safe_load(raw).get("same") or {}).items()}
+    return dict(yaml.safe_load(raw))
+
+
+@lru_cache(maxsize=1)
+def _same() -> tuple[re.Pattern[str], dict[str, str]]:
+    same = {str(k): str(v) for k, v in (_facets_file().get("same") or {}).items()}
     alternatives = "|".join(re.escape(w) for w in sorted(same, key=len, reverse=True)) or "(?!)"
     return re.compile(rf" ({alternatives})(?= )"), same
 
@@ -83,8 +90,7 @@ def _pattern(terms: list[str]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> tuple[tuple[Facet, ...], dict[str, re.Pattern[str]]]:
-    raw = resources.files("assistant.data").joinpath("facets.yaml").read_text("utf-8")
-    data = yaml.safe_load(raw)
+    data = _facets_file()
     facets = tuple(Facet(name, _pattern(spec["terms"]), bool(spec.get("inherit")),
                          frozenset(spec.get("excludes", [])),
                          _pattern(spec["asked"]) if spec.get("asked") else None,
@@ -145,8 +151,7 @@ def _status_by_levels(spaced: str) -> set[str]:
 
 @lru_cache(maxsize=1)
 def _levels_pattern() -> re.Pattern[str]:
-    raw = resources.files("assistant.data").joinpath("facets.yaml").read_text("utf-8")
-    levels = yaml.safe_load(raw)["menopause_levels"]
+    levels = _facets_file()["menopause_levels"]
 
     def either(words: list[str]) -> str:
         return "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
@@ -160,8 +165,7 @@ def _levels_pattern() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _menopause_ages() -> tuple[int, int]:
-    raw = resources.files("assistant.data").joinpath("facets.yaml").read_text("utf-8")
-    below, above = yaml.safe_load(raw)["menopause_ages"]
+    below, above = _facets_file()["menopause_ages"]
     return int(below), int(above)
 
 

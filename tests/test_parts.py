@@ -30,6 +30,14 @@ def _check_contract(assistant, answer: Answer) -> None:  # noqa: ANN001
     assert positions == sorted(positions)
 
 
+def _two_answered_parts(assistant, question: str) -> Answer:  # noqa: ANN001
+    """The answer to a comparison: its contract holds and both sides are answered."""
+    answer = assistant.ask(question)
+    _check_contract(assistant, answer)
+    assert [p.kind for p in answer.parts] == ["answer", "answer"], answer.parts
+    return answer
+
+
 @pytest.mark.parametrize("question, language", [
     ("What is Herceptin and when is it used?", "en"),
     ("What is the difference between hormonal therapy and chemotherapy?", "en"),
@@ -91,9 +99,7 @@ def test_a_part_the_page_does_not_cover_is_said_so_and_the_rest_is_answered(assi
 ])
 def test_the_second_side_of_a_comparison_is_written_out(  # noqa: ANN001
         assistant, question: str, first: str, second: str) -> None:
-    answer = assistant.ask(question)
-    _check_contract(assistant, answer)
-    assert [p.kind for p in answer.parts] == ["answer", "answer"]
+    answer = _two_answered_parts(assistant, question)
     assert first in answer.parts[0].question and second in answer.parts[1].question, \
         [p.question for p in answer.parts]
     assert "before after" not in answer.parts[1].question
@@ -106,9 +112,7 @@ def test_the_second_side_of_a_comparison_is_written_out(  # noqa: ANN001
 ])
 def test_each_side_of_a_comparison_is_asked_what_the_sentence_asks(  # noqa: ANN001
         assistant, question: str, first: str, second: str) -> None:
-    answer = assistant.ask(question)
-    _check_contract(assistant, answer)
-    assert [p.kind for p in answer.parts] == ["answer", "answer"]
+    answer = _two_answered_parts(assistant, question)
     for part, name in zip(answer.parts, (first, second), strict=True):
         assert any(name in answer.quotes[i].text for i in part.quotes), (part, name)
 
