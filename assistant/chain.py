@@ -356,6 +356,7 @@ class Assistant:
         history = list(turn.history)
         plans: list[PartPlan] = []
         stated: set[str] = set()  # the statuses the parts so far state (HER2-positive, ...)
+        said = ""  # the one thing the part before answered with, if one
         for part in parts:
             plan = self._plan_part(part.label, part.text, turn.language, history, stated)
             # a supposition that opens the message frames every part after it ("If
@@ -365,8 +366,11 @@ class Assistant:
             # makes it?")
             opening = (re.findall(r"\w+", plan.standalone.lower()) or [""])[0]
             stated |= statuses(plan.standalone, supposed=opening in _FRAMING)
-            if plans and plans[-1].complete and plan.leans:  # "... and which of those is
-                plan = self._within(plans[-1], plan)  # combined with docetaxel?"
+            if plans and plans[-1].complete and plan.leans and not (
+                    said and self.condenser.points_at_one(part.text)):  # "... and which of
+                plan = self._within(plans[-1], plan)  # those is combined with docetaxel?"
+                # (not "... and is that drug also used after menopause?", when the list
+                # before it answered with one drug)
             subject = plans[-1].resolved or self.condenser.glossary_words(
                 plans[-1].standalone) if plans else []
             if subject and (self._asks_of_nothing(plan) or (plan.leans and not plan.resolved)):
@@ -407,7 +411,30 @@ class Assistant:
                 t for t in topics if t.lower() in sections]
             if len(named) == 1:
                 return said
-        return ""
+        return self._answered_by(plan, asked)
+
+    def _answered_by(self, plan: PartPlan, asked: set[str]) -> str:
+        """The one new thing the quoted sentence nearest the part names: what the part's
+        question did not name itself ("refuses ovarian suppression - what is left?": the
+        sentence "... who do not want to have ovarian ablation or ovarian suppression may be
+        offered tamoxifen alone", the kind of statement it asks for, answers it with
+        tamoxifen), a drug before a treatment."""
+        from assistant.compose import content_terms
+        from assistant.facets import asked_for, facets_of
+
+        names = frozenset(self.lexicon.drug_names)
+        kind = asked_for(plan.standalone, names)
+        wanted = facets_of(plan.standalone)
+        best = max((u.text for span in plan.spans for u in span.doc.units
+                    if span.start <= u.start < span.end),
+                   key=lambda s: (len(kind & facets_of(s)),
+                                  len(asked & content_terms(s)) + len(wanted & facets_of(s))))
+        own = {t.split(" (")[0] for t in self.condenser.topics(plan.standalone)}
+        new = [t for t in self.condenser.topics(best)
+               if t not in self.condenser.headings and t.split(" (")[0] not in own]
+        drugs = [t for t in new if t.split(" (")[0] in self.lexicon.drug_names]
+        named = new if len(new) == 1 else drugs
+        return named[0] if len(named) == 1 else ""
 
     @staticmethod
     def _asks_of_nothing(plan: PartPlan) -> bool:

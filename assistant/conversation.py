@@ -79,6 +79,12 @@ class Condenser:
         folded = _PAGE_DOES.sub(" the page ", fold(text))
         return bool(_LEANS.search(folded) or _PERSON.search(folded))
 
+    @staticmethod
+    def points_at_one(text: str) -> bool:
+        """Whether a question points at one thing said before ("that drug", "this one"), not
+        at a list ("which of them")."""
+        return bool(_DEMONSTRATIVE.search(fold(text)))
+
     def names_its_subject(self, text: str) -> bool:
         """Whether a question names a subject of the page before any word that points back
         ("and what's post-menopause?", "Ibrance, are they both on the page?"; not "are they
@@ -162,7 +168,10 @@ class Condenser:
                 return question  # "the other HER2 drug" is not in the reply: ask the page
             topic = self._pick_ordinal(folded, others)
         else:
+            # not what the last question ruled out ("what do they give instead of the
+            # hormone pills, and is there one set plan for it?": the reply's chemotherapy)
             asked = [t for t in asked if t not in own]
+            ruled_out = [t for t in asked if self._ruled_out(last_user, t)]
             replied = [t for t in self.topics(last_reply) if t not in own]
             # the most specific thing last said: a drug or treatment before a broad heading
             named = [t for t in replied if t not in self.headings]
@@ -174,6 +183,8 @@ class Condenser:
             if _ELLIPSIS.match(folded) and not _PRONOUN.search(question):
                 # "and for younger women?" asks the last question again, changed
                 candidates = asked + candidates
+            # what the last question ruled out comes last
+            candidates = [t for t in candidates if t not in ruled_out] + ruled_out
             topic = candidates[0] if candidates else None
         if topic is None:
             return question
@@ -182,6 +193,15 @@ class Condenser:
         if _PRONOUN.search(question) and not own:
             return _PRONOUN.sub(lambda _: topic, question, count=1)
         return f"{question.rstrip(' ?')} ({topic})?"
+
+    def _ruled_out(self, text: str, topic: str) -> bool:
+        from assistant.facets import rules_out
+
+        normalized = self.lexicon.normalize(text)
+        names = [topic.split(" (")[0], *self.lexicon.generic_to_brands.get(topic.split(" (")[0],
+                                                                           [])]
+        at = min((normalized.find(n) for n in names if n in normalized), default=-1)
+        return at > 0 and rules_out(normalized[:at])
 
     def _swap_ellipsis(self, folded: str, history: list[ChatTurn]) -> str | None:
         """ "and premenopause?" after "what does post-menopause mean": the last question

@@ -84,8 +84,11 @@ def _same() -> tuple[re.Pattern[str], dict[str, str]]:
 
 
 def _pattern(terms: list[str]) -> re.Pattern[str]:
+    """Any of the terms, its last word inflected or not ("symptoms start" reads "symptoms
+    started", "progresses" reads "progressed")."""
     alternatives = sorted({words(t).strip() for t in terms}, key=len, reverse=True)
-    return re.compile(r"(?<=[ ])(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?=[ ])")
+    return re.compile(r"(?<=[ ])(?:" + "|".join(re.escape(a) for a in alternatives)
+                      + r")(?:s|es|d|ed|ing)?(?=[ ])")
 
 
 @lru_cache(maxsize=1)
@@ -106,6 +109,17 @@ def _vocabulary() -> tuple[tuple[Facet, ...], dict[str, re.Pattern[str]]]:
 _RULED_OUT = re.compile(r"(?:cant|cannot|can not|couldnt|not|no|without|instead of|other than|"
                         r"besides|apart from|except|rather than|doesnt want|dont want) "
                         r"(?:[a-z0-9+]+ ){0,2}$")
+
+
+# ... within three words ("instead of the hormone pills": a lay name the lexicon writes the
+# page's way after it)
+_RULED_OUT_NEAR = re.compile(_RULED_OUT.pattern.replace("{0,2}", "{0,3}"))
+
+
+def rules_out(before: str) -> bool:
+    """Whether the words right before a term rule it out ("instead of the hormone pills",
+    "she can't take", "other than tamoxifen")."""
+    return bool(_RULED_OUT_NEAR.search(words(before[-50:]).rstrip() + " "))
 
 
 def facets_of(text: str, ruled_out: bool = True) -> set[str]:
@@ -251,17 +265,32 @@ def where_spread() -> frozenset[str]:
     return frozenset(f.name for f in _vocabulary()[0] if f.status)
 
 
-def asked_for(text: str) -> set[str]:
+def asked_for(text: str, names: frozenset[str] = frozenset()) -> set[str]:
     """The facets a question asks for by its own words ("who gets chemotherapy?" asks what
-    chemotherapy is given for; "what if she doesn't want it?" asks for the alternative)."""
+    chemotherapy is given for; "what if she doesn't want it?" asks for the alternative). A
+    question asks the same of a treatment it names as of "it": "when is chemo used?" as
+    "when is it used?" (``names``: the page's drug names, besides the kinds of treatment)."""
     folded = words(text)
     facets = _vocabulary()[0]
-    asked = {f for f in facets if f.asked is not None and f.asked.search(folded)}
+    readings = [folded, *(_subjects(names).sub(p, folded) for p in (" it", " they"))]
+    asked = {f for f in facets if f.asked is not None
+             and any(f.asked.search(r) for r in readings)}
     if any(f.with_status for f in asked):
         named = facets_of(text)
         if not any(f.name in named for f in facets if f.excludes or f.status):
             asked = {f for f in asked if not f.with_status}
     return {f.name for f in asked}
+
+
+@lru_cache(maxsize=4)
+def _subjects(names: frozenset[str]) -> re.Pattern[str]:
+    """A treatment named in a question: a kind of treatment (its facet's words) or a drug."""
+    kinds = kinds_of_treatment()
+    terms = {words(t).strip() for spec_name, spec in _facets_file()["facets"].items()
+             if spec_name in kinds for t in spec["terms"]} | {words(n).strip() for n in names}
+    alternatives = "|".join(re.escape(t) for t in sorted(terms - {""}, key=len, reverse=True))
+    return re.compile(rf" (?:the |this |that )?(?:{alternatives})"
+                      rf"(?: drugs?| pills?| treatments?| therapy)?(?= )")
 
 
 def opposed(wanted: set[str]) -> set[str]:

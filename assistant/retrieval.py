@@ -125,6 +125,7 @@ class UnitSearch:
         self.facets = {d.id: FacetModel.build(d, lexicon.drug_names) for d in docs}
         self._drugs_named = frozenset().union(*(names for model in self.facets.values()
                                                 for names in model.drugs.values()))
+        self._drug_words = frozenset(lexicon.drug_names)  # generic and brand names
         # words the page says both ways, in few places ("isn't causing any symptoms" / "is
         # causing symptoms"): there the polarity of the question picks the sentence
         ways: dict[str, set[bool]] = {}
@@ -269,7 +270,7 @@ class UnitSearch:
                 if key in self._says_little:
                     fused[key] *= SHORT_WEIGHT  # "Talk to your healthcare team." says little
         # a glossary entry's other name or the words it points to, asked as such
-        structural = asked_for(query.raw) & GLOSSARY_PARTS
+        structural = asked_for(query.raw, self._drug_words) & GLOSSARY_PARTS
         if defining or structural:
             for doc_id, section in self._defined_sections(query):
                 units = [u for u in self.docs[doc_id].units if u.section == section]
@@ -292,7 +293,8 @@ class UnitSearch:
                     if written in self._folded[key]:
                         fused[key] = fused.get(key, 0.0) + HEADING_BONUS
         self._weigh_facets(query, fused)
-        if "see_also" not in asked_for(query.raw):  # "what other terms does it point to?"
+        # "what other terms does it point to?"
+        if "see_also" not in asked_for(query.raw, self._drug_words):
             for key in self._references & fused.keys():
                 del fused[key]  # "See also ..." points elsewhere; it answers nothing else
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
@@ -304,7 +306,7 @@ class UnitSearch:
     def _weigh_facets(self, query: Query, fused: dict[tuple[str, int], float]) -> None:
         """A status the question names (HER2-positive, after menopause, ...) raises the
         passages that have it and lowers those that have only its opposite."""
-        asked = asked_for(query.raw)
+        asked = asked_for(query.raw, self._drug_words)
         # a status asked how it is found out ("how would they tell if she's post-menopausal?")
         # is what is checked, not a condition the passage must meet
         wanted = set() if asked & checked_kinds() else statuses(query.raw) | query.carried

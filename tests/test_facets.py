@@ -388,3 +388,10 @@ def test_a_supposition_that_opens_the_message_holds_for_each_part(assistant) -> 
                            "menopause, and what gland makes it?")
     second = " ".join(answer.quotes[i].text for i in answer.parts[1].quotes)
     assert "pituitary gland" in second
+
+
+@pytest.mark.parametrize("question", ["when is chemo used?", "what is letrozole for?",
+                                      "what are the hormone pills for?"])
+def test_a_question_naming_a_treatment_asks_what_it_asks_of_it(question: str) -> None:
+    """"when is chemo used?" asks what "when is it used?" asks: what it is given for."""
+    assert "indication" in asked_for(question, frozenset({"letrozole"}))

@@ -600,3 +600,34 @@ def test_a_part_that_points_back_takes_the_subject_of_the_quote_nearest_the_part
     _check_contract(assistant, answer)
     second = " ".join(answer.quotes[i].text for i in answer.parts[1].quotes)
     assert "combined with trastuzumab and docetaxel" in second
+
+
+def test_that_drug_is_the_one_the_sentence_answering_the_part_before_names(  # noqa: ANN001
+        assistant) -> None:
+    """The part before quotes several passages naming several treatments; "that drug" is the
+    one new thing named by the sentence that makes the kind of statement it asked for (who
+    does not want ovarian suppression is offered tamoxifen), not ovarian suppression, which
+    the question named itself."""
+    answer = _two_answered_parts(assistant, "A premenopausal woman won't have ovarian "
+                                 "suppression: what hormone drug is offered, and what are that "
+                                 "drug's brand names?")
+    second = " ".join(answer.quotes[i].text for i in answer.parts[1].quotes)
+    assert "tamoxifen (Nolvadex, Tamofen)" in second
+
+
+def test_it_is_not_what_the_part_before_ruled_out(assistant) -> None:  # noqa: ANN001
+    """"instead of the hormone pills": "it" in the next part is what was given instead."""
+    answer = _two_answered_parts(assistant, "what do they give instead of the hormone pills "
+                                 "when the cancer is hormone receptor negative, and how long do "
+                                 "they keep giving it?")
+    second = " ".join(answer.quotes[i].text for i in answer.parts[1].quotes)
+    assert "Chemotherapy is given as long as the cancer responds" in second
+
+
+def test_a_status_told_in_another_tense_is_the_same_status(assistant) -> None:  # noqa: ANN001
+    """"if symptoms started" names the page's "is causing symptoms" (and it overrides the "no
+    symptoms" the part before stated)."""
+    answer = _two_answered_parts(assistant, "HR+ cancer in the liver with no symptoms: what is "
+                                 "offered, and would that change if symptoms started?")
+    second = " ".join(answer.quotes[i].text for i in answer.parts[1].quotes)
+    assert "is causing symptoms" in second
