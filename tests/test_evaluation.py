@@ -119,6 +119,18 @@ def test_a_section_label_is_read_leniently(tmp_path: Path, settings, label: str,
     assert heard == []
 
 
+@pytest.mark.parametrize("label", ["", "   ", None])
+def test_an_empty_section_is_no_section(tmp_path: Path, settings, label) -> None:  # noqa: ANN001
+    """An out-of-scope or emergency row may give "" for its section: the row is kept, with no
+    section, as with null (the whole file is not refused for it)."""
+    from assistant.evaluation.dataset import load_question_set
+
+    heard: list[str] = []
+    rows = write_jsonl(tmp_path / "set.jsonl", [row(section=label)])
+    assert load_question_set([rows], settings.corpus_dir, heard.append)[0].section is None
+    assert heard == []
+
+
 def test_a_section_label_that_names_nothing_is_a_warning(tmp_path: Path, settings) -> None:  # noqa: ANN001
     from assistant.evaluation.dataset import load_question_set
 
