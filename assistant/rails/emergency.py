@@ -100,7 +100,13 @@ _FICTION = re.compile(r"\b(?:character|protagonist|personaje|protagonista|person
                       r"capitulo|chapitre|(?:writing|escribiendo|ecris) (?:a|an|una|un|my|mi|mon) "
                       r"(?:novel|novela|roman|story|historia|book|libro|livre)|"
                       r"watched (?:a|the) (?:show|movie|film|series|episode)|"
-                      r"in (?:a|the) (?:show|movie|film|series|book))\b")
+                      r"in (?:a|the) (?:show|movie|film|series|book|novel|story)|"
+                      r"(?:dans|en) (?:le|la|un|une|el) (?:roman|novela|film|pelicula|serie|livre|"
+                      r"libro|histoire|historia) (?:que|qu))\b")
+# a clause that asks what a word means: "what is hypercalcemia", "c'est quoi une embolie"
+_DEFINITION = re.compile(r"^(?:what (?:even |exactly |actually )?(?:is|are)|c est quoi|"
+                         r"qu est ce qu (?:un|une|le|la)|que es|que son|what does) "
+                         r"(?:a |an |the |un |une |el |la )?\w+(?: \w+)?(?: mean)?$")
 _ALMOST = re.compile(r"\b(?:almost|nearly|presque|quasiment|quasi|casi)\s+")
 # a hedge after a negation: "i can't really feel my legs" is "i can't feel my legs"
 _HEDGED = re.compile(r"\b(cant|cannot|couldnt|dont|doesnt|didnt) (?:really|quite|actually|"
@@ -166,14 +172,17 @@ _NORMAL_TEMPERATURE = re.compile(r"\b(?:3[56][.,]\d|37[.,][0-7]|9[6-9][.,]\d)\b"
 # -- told as now? -------------------------------------------------------------------------
 _PAST_TIME = re.compile(
     r"\b(?:(?:a (?:few|couple of|couple) |many |several |\d+ |one |two |three |four |five |six |"
-    r"some )?(?:years?|months?|decades?|weeks?)(?: and a half)? (?:ago|back|earlier)|"
+    r"some )?(?:years?|months?|decades?|weeks?|cycles?|rounds?|infusions?|treatments?|"
+    r"sessions?)(?: and a half)? (?:ago|back|earlier)|"
     r"last (?:year|month|week|"
     r"spring|summer|fall|autumn|winter|christmas|time)|back in|in (?:19|20)\d\d|"
     r"as a (?:child|kid|baby|teen\w*|young)|when (?:she|he|i|they|we) (?:was|were) (?:\d+|young|"
     r"little|a)|long ago|a while back|years before|il y a (?:\d+|un|une|deux|trois|quelques|"
-    r"plusieurs) (?:ans?|annees?|mois|semaines?)|l an dernier|l annee derniere|le mois dernier|"
+    r"plusieurs) (?:ans?|annees?|mois|semaines?|cycles?|traitements?|seances?|perfusions?)|"
+    r"l an dernier|l annee derniere|le mois dernier|"
     r"en (?:19|20)\d\d|hace (?:\d+|un|una|dos|tres|unos|unas|varios|varias|algunos|algunas) "
-    r"(?:anos?|meses|mes|semanas?)|el ano pasado|el mes pasado|de (?:petite?|nina|nino)|"
+    r"(?:anos?|meses|mes|semanas?|ciclos?|sesion|sesiones|tratamientos?|infusiones?)|"
+    r"el ano pasado|el mes pasado|de (?:petite?|nina|nino)|"
     r"(?:january|february|march|april|june|july|august|september|october|november|"
     r"december) (?:19|20)\d\d|(?:summers?|winters?|springs?|falls?|autumns?|christmases) ago|"
     r"(?:in|en) (?:january|february|march|april|june|july|august|september|october|november|"
@@ -234,6 +243,8 @@ _HYPOTHETICAL = re.compile(
     # whether a treatment stops a sign in general: "do they stop fractures?"
     r"(?:stop|prevent|reduce|lower|protect against|help with) (?:\w+ )?(?:fractures|clots|"
     r"infections|seizures|fevers|falls|strokes|bleeds|blood clots)|"
+    r"protect (?:\w+ ){0,2}(?:from|against) (?:\w+ )?(?:fractures|clots|infections|seizures|"
+    r"fevers|falls|strokes|bleeds|blood clots)|"
     r"eviter|prevenir|evitar|pour pas avoir|para no tener|"
     r"can (?:you|one|people|patients|someone|a person) (?:have|get)|"
     # "what does a blood clot in the leg feel like?", "what does an allergic reaction look
@@ -537,6 +548,8 @@ def clauses(folded: str, asides: bool = True) -> list[Clause]:
                 conditional = False  # "not sure if it matters, but her face looks droopy"
             if animal or fiction:
                 told = False
+            elif _DEFINITION.match(piece):
+                told = False  # "what is hypercalcemia, and why do they keep checking it?"
             elif _NOW.search(piece) or _UNCERTAIN.search(piece):
                 told = status != "hypothetical" or bool(_STATEMENT.search(piece))
             elif _PAST_TIME.search(piece) and not _PRESENT.search(piece):
