@@ -405,13 +405,17 @@ class Assistant:
         # health plans", not the list of single drugs quoted before it)
         asked = content_terms(plan.standalone)
         nearest = max(plan.spans, key=lambda s: len(asked & content_terms(s.text)))
-        for said in (" ".join(s.text for s in plan.spans), plan.spans[0].text, nearest.text):
+        def one(said: str) -> bool:
             topics = self.condenser.topics(said)
             named = [t for t in topics if t not in self.condenser.headings] or [
                 t for t in topics if t.lower() in sections]
-            if len(named) == 1:
-                return said
-        return self._answered_by(plan, asked)
+            return len(named) == 1
+
+        joined = " ".join(s.text for s in plan.spans)
+        if one(joined):
+            return joined
+        return self._answered_by(plan, asked) or next(
+            (said for said in (plan.spans[0].text, nearest.text) if one(said)), "")
 
     def _answered_by(self, plan: PartPlan, asked: set[str]) -> str:
         """The one new thing the quoted sentence nearest the part names: what the part's

@@ -22,6 +22,8 @@ _POSITION = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, 
 # "that one" points at what the reply brought up, "it" at what the person asked about
 _POSITION_WORD = re.compile(rf"\b({'|'.join(_POSITION)})\b")
 _DEMONSTRATIVE = re.compile(r"\b(that|this) (one|drug|medicine|medication|option|pill)\b")
+_SINGULAR = re.compile(r"\b(it|its|it's)\b")
+_PLURAL = re.compile(r"\b(they|them|their|those|these|which of|which one of|each)\b")
 # "what if it isn't causing any symptoms?": "it" is the cancer; the question is the last one,
 # asked again under another condition
 _CANCER_IT = re.compile(r"\bit(?:'s|s)?\s+(?:is |isn't |isnt |is not |has |hasn't |hasnt |has not |"
@@ -81,9 +83,11 @@ class Condenser:
 
     @staticmethod
     def points_at_one(text: str) -> bool:
-        """Whether a question points at one thing said before ("that drug", "this one"), not
-        at a list ("which of them")."""
-        return bool(_DEMONSTRATIVE.search(fold(text)))
+        """Whether a question points at one thing said before ("that drug", "this one", "how
+        is it taken?"), not at a list ("which of them").""" 
+        folded = fold(text)
+        return bool(_DEMONSTRATIVE.search(folded) or _SINGULAR.search(folded)) \
+            and not _PLURAL.search(folded)
 
     def names_its_subject(self, text: str) -> bool:
         """Whether a question names a subject of the page before any word that points back
