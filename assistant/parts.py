@@ -41,8 +41,9 @@ _QUESTION_WORDS = {
           r"cuanto|cuántos|cuantos|dónde|donde|quién|quien|hay|se puede|puedo|puede|debo|es|son|"
           r"define|defina|dime|dígame|explica|explique|enumera|resume|resuma",
 }
-_AND = {"en": r"and|also|plus|as well as|then|and then", "fr": r"et|aussi|ainsi que|puis|ensuite",
-        "es": r"y|e|también|además|luego|después"}
+# ("n" and "&" as people type "and": "whats the drug for that n does it go with chemo")
+_AND = {"en": r"and|also|plus|as well as|then|and then|n|&",
+        "fr": r"et|aussi|ainsi que|puis|ensuite", "es": r"y|e|también|además|luego|después"}
 # a preposition before the question word ("..., and for which women?", "et pour qui ?")
 _BY = {"en": r"for|in|to|with|from|by|on|at|of|after|before",
        "fr": r"pour|dans|à|a|avec|de|chez|par|après|apres|avant",
