@@ -67,7 +67,9 @@ _NEGATORS = re.compile(r"(?:\b(?:no|without|sans|sin|never|jamais|nunca|denies|a
                        r"not having|not feeling|nothing|rien de|"
                        r"nada|plus de|plus eu de|pas eu de|no ha tenido|no he tenido|no more|"
                        r"no longer has|no longer have|"
-                       r"(?:not|never|havent|hasnt) had (?:a single|any|a|an|another))\s+)"
+                       r"(?:not|never|havent|hasnt) had (?:a single|any|a|an|another)|"
+                       # "i'm guessing that's not a fever" (not "she isn't breathing")
+                       r"(?:isnt|is not|s not|thats not|its not|wasnt|was not) (?:a|an))\s+)"
                        # "no numbness or weakness", "ni fievre ni frissons"
                        r"(?:\w+\s+(?:or|nor|ni|ou|o|and)\s+)?(?:\w+\s+)?$")
 _AGAIN = re.compile(r"\b(?:another|again|once more|une autre|un autre|encore une|otra vez|otro|"
