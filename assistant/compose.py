@@ -180,13 +180,20 @@ CONTINUATION_UNITS = 4
 MAX_CONTINUATIONS = 2
 
 
+# "It is also offered for ...": a sentence that says "also" of the subject before it goes on
+# with it ("Chemotherapy is given for hormone receptor-negative ..." + "It is also offered for
+# hormone receptor-positive breast cancer that has spread to internal organs ...")
+_GOES_ON = re.compile(r"(?:It|They|This|These)(?: \w+)? also\b")
+
+
 def _continuations(spans: list[Span], room: int) -> list[Span]:
     """The sentences after a quote, in its paragraph, that go on with what it says: each
     shares a rare word of the page with the sentence before it ("... may do blood tests to see
     if you are now in menopause." + "These tests look for the amount of estrogen or FSH in your
     blood." + "Low estrogen and high FSH levels in your blood mean you are in menopause."; "...
     as long as the cancer responds to it ..." + "Once the cancer no longer responds to the
-    treatment, a different drug may be offered."), while they fit."""
+    treatment, a different drug may be offered."), or says "also" of its subject, while they
+    fit."""
     extra: list[Span] = []
     for span in spans:
         doc = span.doc
@@ -197,7 +204,7 @@ def _continuations(spans: list[Span], room: int) -> list[Span]:
         while last is not None and added < MAX_CONTINUATIONS and last.index + 1 < len(doc.units):
             after = doc.units[last.index + 1]
             shared = {t for t in content_terms(last.text) & content_terms(after.text)
-                      if weights.get(t, 0.0) >= rare}
+                      if weights.get(t, 0.0) >= rare} or _GOES_ON.match(after.text)
             if (after.kind != "sentence" or after.paragraph != last.paragraph or not shared
                     or after.end - after.start > room
                     or any(s.doc is doc and s.start <= after.start < s.end

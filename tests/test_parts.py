@@ -631,3 +631,14 @@ def test_a_status_told_in_another_tense_is_the_same_status(assistant) -> None:  
                                  "offered, and would that change if symptoms started?")
     second = " ".join(answer.quotes[i].text for i in answer.parts[1].quotes)
     assert "is causing symptoms" in second
+
+
+def test_a_sentence_that_says_also_of_the_subject_goes_on_with_the_quote(  # noqa: ANN001
+        assistant) -> None:
+    """"Chemotherapy is given for hormone receptor-negative ..." + "It is also offered for
+    hormone receptor-positive breast cancer that has spread to internal organs ...": the
+    second side of "hormone therapy versus chemo" gets both."""
+    answer = _two_answered_parts(assistant, "When is hormone therapy used versus chemo for "
+                                 "stage 4?")
+    second = " ".join(answer.quotes[i].text for i in answer.parts[1].quotes)
+    assert "is causing symptoms" in second
