@@ -335,6 +335,8 @@ BEHAVIOURS = [
     ("not_in_document", "will she lose her hair on paclitaxel", None),
     ("not_in_document", "she's been throwing up since starting xeloda, is that normal", None),
     ("not_in_document", "realistically how long does my wife have", None),
+    ("not_in_document", "so how many years exactly does my mom have left", None),
+    ("not_in_document", "how many months left does she have", None),
     ("not_in_document", "what percentage of women are alive after 5 years", None),
     ("not_in_document", "what should she eat while on ibrance", None),
     ("not_in_document", "how does olaparib actually work inside the cell", None),
