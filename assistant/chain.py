@@ -436,7 +436,7 @@ class Assistant:
         own = {t.split(" (")[0] for t in self.condenser.topics(plan.standalone)}
         new = [t for t in self.condenser.topics(best)
                if t not in self.condenser.headings and t.split(" (")[0] not in own]
-        drugs = [t for t in new if t.split(" (")[0] in self.lexicon.drug_names]
+        drugs = [t for t in new if t.split(" (")[0] in names]
         named = new if len(new) == 1 else drugs
         return named[0] if len(named) == 1 else ""
 

@@ -199,11 +199,13 @@ class Condenser:
         return f"{question.rstrip(' ?')} ({topic})?"
 
     def _ruled_out(self, text: str, topic: str) -> bool:
+        """Whether ``text`` rules ``topic`` out where it first names it ("instead of the
+        hormone pills")."""
         from assistant.facets import rules_out
 
         normalized = self.lexicon.normalize(text)
-        names = [topic.split(" (")[0], *self.lexicon.generic_to_brands.get(topic.split(" (")[0],
-                                                                           [])]
+        name = topic.split(" (")[0]
+        names = [name, *self.lexicon.generic_to_brands.get(name, [])]
         at = min((normalized.find(n) for n in names if n in normalized), default=-1)
         return at > 0 and rules_out(normalized[:at])
 

@@ -269,8 +269,10 @@ class UnitSearch:
                     fused[key] *= GLOSSARY_WEIGHT
                 if key in self._says_little:
                     fused[key] *= SHORT_WEIGHT  # "Talk to your healthcare team." says little
-        # a glossary entry's other name or the words it points to, asked as such
-        structural = asked_for(query.raw, self._drug_words) & GLOSSARY_PARTS
+        # the kinds of statement the question asks for (read once): a glossary entry's other
+        # name or the words it points to, what a treatment is given for, ...
+        kinds = asked_for(query.raw, self._drug_words)
+        structural = kinds & GLOSSARY_PARTS
         if defining or structural:
             for doc_id, section in self._defined_sections(query):
                 units = [u for u in self.docs[doc_id].units if u.section == section]
@@ -292,9 +294,8 @@ class UnitSearch:
                 for key in self.keys:
                     if written in self._folded[key]:
                         fused[key] = fused.get(key, 0.0) + HEADING_BONUS
-        self._weigh_facets(query, fused)
-        # "what other terms does it point to?"
-        if "see_also" not in asked_for(query.raw, self._drug_words):
+        self._weigh_facets(query, fused, kinds)
+        if "see_also" not in kinds:  # "what other terms does it point to?"
             for key in self._references & fused.keys():
                 del fused[key]  # "See also ..." points elsewhere; it answers nothing else
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
@@ -303,10 +304,11 @@ class UnitSearch:
                 for k, s in ranked]
 
 
-    def _weigh_facets(self, query: Query, fused: dict[tuple[str, int], float]) -> None:
+    def _weigh_facets(self, query: Query, fused: dict[tuple[str, int], float],
+                      asked: set[str]) -> None:
         """A status the question names (HER2-positive, after menopause, ...) raises the
-        passages that have it and lowers those that have only its opposite."""
-        asked = asked_for(query.raw, self._drug_words)
+        passages that have it and lowers those that have only its opposite (``asked``: the
+        kinds of statement the question asks for)."""
         # a status asked how it is found out ("how would they tell if she's post-menopausal?")
         # is what is checked, not a condition the passage must meet
         wanted = set() if asked & checked_kinds() else statuses(query.raw) | query.carried

@@ -602,43 +602,28 @@ def test_a_part_that_points_back_takes_the_subject_of_the_quote_nearest_the_part
     assert "combined with trastuzumab and docetaxel" in second
 
 
-def test_that_drug_is_the_one_the_sentence_answering_the_part_before_names(  # noqa: ANN001
-        assistant) -> None:
-    """The part before quotes several passages naming several treatments; "that drug" is the
-    one new thing named by the sentence that makes the kind of statement it asked for (who
-    does not want ovarian suppression is offered tamoxifen), not ovarian suppression, which
-    the question named itself."""
-    answer = _two_answered_parts(assistant, "A premenopausal woman won't have ovarian "
-                                 "suppression: what hormone drug is offered, and what are that "
-                                 "drug's brand names?")
+@pytest.mark.parametrize("question, expected", [
+    # the part before quotes several passages naming several treatments; "that drug" is the one
+    # new thing named by the sentence that makes the kind of statement it asked for (who does
+    # not want ovarian suppression is offered tamoxifen), not ovarian suppression, which the
+    # question named itself
+    ("A premenopausal woman won't have ovarian suppression: what hormone drug is offered, and "
+     "what are that drug's brand names?", "tamoxifen (Nolvadex, Tamofen)"),
+    # "it" is not what the part before ruled out ("instead of the hormone pills")
+    ("what do they give instead of the hormone pills when the cancer is hormone receptor "
+     "negative, and how long do they keep giving it?",
+     "Chemotherapy is given as long as the cancer responds"),
+    # a status told in another tense is the same status: "if symptoms started" names the page's
+    # "is causing symptoms" (over the "no symptoms" the part before stated)
+    ("HR+ cancer in the liver with no symptoms: what is offered, and would that change if "
+     "symptoms started?", "is causing symptoms"),
+    # a sentence that says "also" of the subject before it goes on with the quote: the second
+    # side of "hormone therapy versus chemo" gets "It is also offered for ... internal organs
+    # and is causing symptoms"
+    ("When is hormone therapy used versus chemo for stage 4?", "is causing symptoms"),
+], ids=["that-drug", "not-what-was-ruled-out", "status-in-another-tense", "also-goes-on"])
+def test_the_second_part_is_answered_from_what_the_first_part_leads_to(  # noqa: ANN001
+        assistant, question: str, expected: str) -> None:
+    answer = _two_answered_parts(assistant, question)
     second = " ".join(answer.quotes[i].text for i in answer.parts[1].quotes)
-    assert "tamoxifen (Nolvadex, Tamofen)" in second
-
-
-def test_it_is_not_what_the_part_before_ruled_out(assistant) -> None:  # noqa: ANN001
-    """"instead of the hormone pills": "it" in the next part is what was given instead."""
-    answer = _two_answered_parts(assistant, "what do they give instead of the hormone pills "
-                                 "when the cancer is hormone receptor negative, and how long do "
-                                 "they keep giving it?")
-    second = " ".join(answer.quotes[i].text for i in answer.parts[1].quotes)
-    assert "Chemotherapy is given as long as the cancer responds" in second
-
-
-def test_a_status_told_in_another_tense_is_the_same_status(assistant) -> None:  # noqa: ANN001
-    """"if symptoms started" names the page's "is causing symptoms" (and it overrides the "no
-    symptoms" the part before stated)."""
-    answer = _two_answered_parts(assistant, "HR+ cancer in the liver with no symptoms: what is "
-                                 "offered, and would that change if symptoms started?")
-    second = " ".join(answer.quotes[i].text for i in answer.parts[1].quotes)
-    assert "is causing symptoms" in second
-
-
-def test_a_sentence_that_says_also_of_the_subject_goes_on_with_the_quote(  # noqa: ANN001
-        assistant) -> None:
-    """"Chemotherapy is given for hormone receptor-negative ..." + "It is also offered for
-    hormone receptor-positive breast cancer that has spread to internal organs ...": the
-    second side of "hormone therapy versus chemo" gets both."""
-    answer = _two_answered_parts(assistant, "When is hormone therapy used versus chemo for "
-                                 "stage 4?")
-    second = " ".join(answer.quotes[i].text for i in answer.parts[1].quotes)
-    assert "is causing symptoms" in second
+    assert expected in second
